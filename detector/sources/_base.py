@@ -129,7 +129,7 @@ class Source(abc.ABC):
     def blocks(self, block_samples: int = DEFAULT_BLOCK_SAMPLES) -> Iterator[IQBlock]:
         """Yield bounded blocks of at most `block_samples` samples until the source ends."""
 
-    def _close(self) -> None:  # pragma: no cover - trivial default
+    def _close(self) -> None:  # noqa: B027 - optional hook, most sources have something to release
         """Release resources (called once)."""
 
     def close(self) -> None:
@@ -274,7 +274,8 @@ class RecordingSource(Source):
             i = int(np.argmax(bad))
             index = segment.first_sample + start + i
             raise FormatError(
-                f"{self.path}: sample {index} (byte offset {segment.byte_offset + (start + i) * self.fmt.bytes_per_sample})"
+                f"{self.path}: sample {index} "
+                f"(byte offset {segment.byte_offset + (start + i) * self.fmt.bytes_per_sample})"
                 f" is {samples[i]}; expected finite {self.fmt.name} values"
             )
 
@@ -327,7 +328,8 @@ class RecordingSource(Source):
                         bad = int(np.argmax(~np.isfinite(samples)))
                         samples, error = samples[:bad], e
                 elif clip_hi is not None:
-                    self.stats.clipped += int(np.count_nonzero(((raw == clip_lo) | (raw == clip_hi)).reshape(-1, 2).any(axis=1)))
+                    at_rail = ((raw == clip_lo) | (raw == clip_hi)).reshape(-1, 2).any(axis=1)
+                    self.stats.clipped += int(np.count_nonzero(at_rail))
                 if samples.size:
                     block = IQBlock(
                         samples=samples,

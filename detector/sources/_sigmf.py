@@ -69,6 +69,9 @@ def _load(path: str):
         except (OSError, ValueError) as e:
             raise MetadataError(f"{meta_path}: not valid JSON: {e}") from e
         _check_core_fields(meta_path, raw)
+        if os.path.getsize(base + ".sigmf-data") == 0:
+            raise FormatError(f"{base}.sigmf-data: SigMF dataset is empty (0 bytes); expected "
+                              f"{raw['global']['core:datatype']} samples")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -101,7 +104,8 @@ def _check_core_fields(where: str, meta: dict) -> None:
                           f"{', '.join(FORMATS)}") from None
     rate = g.get("core:sample_rate")
     if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not rate > 0:
-        raise MetadataError(f"{where}: SigMF field global/core:sample_rate is {rate!r}; expected a positive number (S/s)")
+        raise MetadataError(f"{where}: SigMF field global/core:sample_rate is {rate!r}; "
+                            f"expected a positive number (S/s)")
     if int(g.get("core:num_channels", 1)) != 1:
         raise MetadataError(f"{where}: SigMF field global/core:num_channels is {g['core:num_channels']}; "
                             f"expected 1 (multi-channel recordings are not supported)")

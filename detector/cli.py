@@ -1,0 +1,353 @@
+"""The ``detector`` command: parses arguments and wires the rooms together (no DSP here).
+
+Exit codes (DESIGN.md): 0 success, 1 an input was unusable, 2 usage error, 3 device or rtl_tcp
+peer lost, 130 interrupted. Errors are one line on stderr (``--traceback`` for the full trace);
+results found before an error are still written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import enum
+import json
+import logging
+import math
+import signal
+import sys
+
+from . import __version__
+from .errors import DetectorError, UsageError
+
+__all__ = ["main", "ExitStatus", "build_parser"]
+
+log = logging.getLogger("detector")
+
+
+class ExitStatus(enum.IntEnum):
+    """Process exit codes (DESIGN.md, public contract)."""
+
+    OK = 0
+    INPUT_ERROR = 1
+    USAGE = 2
+    DEVICE_LOST = 3
+    INTERRUPTED = 130
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # usage errors exit 2 with one line, as argparse does
+        self.print_usage(sys.stderr)
+        raise UsageError(message)
+
+
+def _si(text: str) -> float:
+    from .sources import parse_si
+
+    try:
+        return parse_si(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _gain(text: str):
+    if text.strip().lower() == "auto":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"gain must be a number in dB or 'auto', got {text!r}") from None
+
+
+def _hostport(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":") if ":" in text else (text, "", "1234")
+    try:
+        return (host or "127.0.0.1"), int(port)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {text!r}") from None
+
+
+def _add_file_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-s", "--sample-rate", type=_si, metavar="RATE",
+                   help="sample rate of a headerless file, S/s (k/M suffixes); overrides the file name")
+    p.add_argument("-f", "--frequency", type=_si, metavar="FREQ",
+                   help="centre frequency of the recording, Hz (k/M/G suffixes); overrides metadata and name")
+    p.add_argument("--format", dest="datatype", metavar="TYPE",
+                   help="sample format of a headerless file: cu8, cs8, cs16, cf32 (or prefix the path: cs8:file.bin)")
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="one JSON object per line on stdout, nothing else")
+    p.add_argument("--db", metavar="PATH", help="SQLite database to store sessions and detections")
+    p.add_argument("--profile", default="kp-border", metavar="NAME|FILE", help="site profile (default kp-border)")
+
+
+def _add_device_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-d", "--device", default="0", metavar="INDEX|:SERIAL|rtl_tcp:HOST[:PORT]",
+                   help="RTL-SDR device index (default 0), :SERIAL, or rtl_tcp:host:port")
+    p.add_argument("--rtl-tcp", type=_hostport, metavar="HOST:PORT", help="read from an rtl_tcp server")
+    p.add_argument("-g", "--gain", type=_gain, default=None, metavar="DB|auto", help="tuner gain in dB (default auto)")
+    p.add_argument("-p", "--ppm", type=int, default=0, help="crystal correction, ppm")
+    p.add_argument("-T", "--bias-tee", action="store_true", help="enable the bias tee")
+    p.add_argument("-D", "--direct-sampling", type=int, choices=(0, 1, 2), default=0,
+                   help="direct sampling: 0 off, 1 I branch, 2 Q branch")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``detector`` command."""
+    top = _Parser(prog="detector", description="Find GSM/LTE cells and handset activity; flag cross-border signals.")
+    top.add_argument("--version", action="version", version=f"detector {__version__}")
+    top.add_argument("--traceback", action="store_true", help="show the full traceback on errors")
+    top.add_argument("-v", "--verbose", action="count", default=0, help="more log lines on stderr (-vv debug)")
+    sub = top.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    p = sub.add_parser("info", help="what a recording holds: format, rate, tunings, duration, metadata")
+    p.add_argument("paths", nargs="+", metavar="FILE")
+    _add_file_options(p)
+    p.add_argument("--json", action="store_true", help="print JSON (one object per file)")
+
+    p = sub.add_parser("replay", help="run the detection pipeline on recordings, exactly as live")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    _add_file_options(p)
+    _add_common(p)
+    p.add_argument("--block", type=int, default=1 << 18, metavar="SAMPLES", help="block length (default 262144)")
+
+    p = sub.add_parser("record", help="capture to SigMF (cu8) from an RTL-SDR or rtl_tcp, optionally a sweep")
+    p.add_argument("-f", "--frequency", type=_si, action="append", required=True, metavar="FREQ",
+                   help="centre frequency, Hz (k/M/G); repeat for a sweep (one captures segment per step)")
+    p.add_argument("-s", "--sample-rate", type=_si, default=2.4e6, metavar="RATE", help="S/s (default 2.4M)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("-n", "--samples", type=_si, metavar="N", help="samples per frequency")
+    g.add_argument("--duration", type=float, metavar="SECONDS", help="seconds per frequency (default 1)")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("-w", dest="out", metavar="FILE", help="output SigMF recording; refuses to overwrite")
+    g.add_argument("-W", dest="out_overwrite", metavar="FILE", help="output SigMF recording; overwrites")
+    _add_device_options(p)
+    p.add_argument("--settle", type=int, default=None, metavar="SAMPLES",
+                   help="samples discarded after each retune (default 16384)")
+
+    p = sub.add_parser("serve", help="an rtl_tcp server that makes a recording a virtual dongle")
+    p.add_argument("recording", metavar="RECORDING")
+    _add_file_options(p)
+    p.add_argument("-a", "--address", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("-P", "--port", type=int, default=1234, help="TCP port (default 1234)")
+    p.add_argument("--fast", action="store_true", help="send as fast as the client reads (default: real time)")
+    p.add_argument("--loop", action="store_true", help="loop the recording instead of ending the stream")
+    return top
+
+
+# -- commands -------------------------------------------------------------------------------------
+
+def _open(args, path):
+    from .sources import open_recording
+
+    return open_recording(path, datatype=args.datatype, sample_rate_hz=args.sample_rate,
+                          center_freq_hz=args.frequency)
+
+
+def _fmt_hz(hz) -> str:
+    if hz is None or (isinstance(hz, float) and math.isnan(hz)):
+        return "unknown"
+    return f"{hz / 1e6:.6g} MHz"
+
+
+def cmd_info(args) -> int:
+    """``detector info``: describe recordings."""
+    status = ExitStatus.OK
+    for path in args.paths:
+        try:
+            with _open(args, path) as src:
+                d = src.describe()
+        except DetectorError as e:
+            _error(e, args)
+            status = max(status, e.exit_code)
+            continue
+        if args.json:
+            print(json.dumps(d, default=str))
+            continue
+        segs = d["segments"]
+        lines = [
+            f"{path}",
+            f"  format       {d['format']} ({d['datatype']})",
+            f"  sample rate  {d['sample_rate_hz'] / 1e6:.6g} MS/s",
+            f"  samples      {d['num_samples']} ({d['duration_s']:.6g} s)",
+            f"  tunings      {len(segs)}",
+        ]
+        for s in segs:
+            when = f"  {s['datetime']}" if s.get("datetime") else ""
+            lines.append(f"    [{s['index']}] {_fmt_hz(s['center_freq_hz'])}  {s['num_samples']} samples "
+                         f"({s['duration_s']:.6g} s) from sample {s['first_sample']}{when}")
+        for k, v in d["metadata"].items():
+            if k in ("container", "core:datatype", "core:sample_rate") or v is None:
+                continue
+            lines.append(f"  {k:<12} {v}")
+        print("\n".join(lines))
+    return status
+
+
+def cmd_replay(args) -> int:
+    """``detector replay``: the detection pipeline on recordings."""
+    from . import pipeline
+
+    status = ExitStatus.OK
+
+    def sink(rec):
+        if args.json:
+            print(json.dumps(rec), flush=True)
+
+    for path in args.paths:
+        try:
+            src = _open(args, path)
+        except DetectorError as e:
+            _error(e, args)
+            status = max(status, e.exit_code)
+            continue
+        with src:
+            analyzers = [cls() for cls in pipeline.ANALYZERS.values()]
+            result = pipeline.run(src, src.blocks(args.block), analyzers, sink)
+        _report_run(path, src, result)
+        if isinstance(result.error, KeyboardInterrupt):
+            return ExitStatus.INTERRUPTED
+        if result.error is not None:
+            if not isinstance(result.error, DetectorError):
+                raise result.error
+            _error(result.error, args)
+            status = max(status, result.error.exit_code)
+    return status
+
+
+def _report_run(path, src, result) -> None:
+    dur = sum(s.samples for s in result.segments.values()) / src.sample_rate_hz if result.segments else 0.0
+    speed = f", {dur / result.wall_s:.1f}x real time" if result.wall_s > 0 and dur else ""
+    print(f"{path}: {result.samples} samples ({dur:.3f} s) in {len(result.segments)} tuning(s){speed}; "
+          f"{len(result.records)} record(s)", file=sys.stderr)
+    for idx, s in sorted(result.segments.items()):
+        clip = " CLIPPING" if s.peak >= 0.999 else ""
+        print(f"  [{idx}] {_fmt_hz(s.center_freq_hz)}: mean power {s.mean_power_dbfs:.1f} dBFS, "
+              f"peak {20 * math.log10(max(s.peak, 1e-12)):.1f} dBFS{clip}", file=sys.stderr)
+    st = src.stats
+    if st.dropped or st.clipped:
+        print(f"  dropped {st.dropped} samples, clipped {st.clipped} samples", file=sys.stderr)
+
+
+def _open_live(args):
+    """An RTL-SDR or rtl_tcp source from the device options."""
+    dev = str(args.device)
+    if args.rtl_tcp or dev.startswith("rtl_tcp:"):
+        from .sources._rtltcp import RtlTcpSource
+
+        host, port = args.rtl_tcp or _hostport(dev.split(":", 1)[1])
+        src = RtlTcpSource(host, port)
+    else:
+        from .sources._rtlsdr import RtlSdrSource
+
+        device = int(dev) if dev.isdigit() else dev
+        src = RtlSdrSource(device, sample_rate_hz=args.sample_rate, gain_db=args.gain, ppm=args.ppm,
+                           bias_tee=args.bias_tee, direct_sampling=args.direct_sampling)
+        return src
+    try:
+        src.set_sample_rate(args.sample_rate)
+        src.set_gain(args.gain)
+        if args.ppm:
+            src.set_ppm(args.ppm)
+        if args.bias_tee:
+            src.set_bias_tee(True)
+        if args.direct_sampling:
+            src.set_direct_sampling(args.direct_sampling)
+    except BaseException:
+        src.close()
+        raise
+    return src
+
+
+def cmd_record(args) -> int:
+    """``detector record``: capture to a SigMF recording, one captures segment per frequency."""
+    from .sources import from_complex64
+    from .sources._sigmf_writer import SigMFWriter
+
+    per_step = int(args.samples) if args.samples else int(round((args.duration or 1.0) * args.sample_rate))
+    if per_step <= 0:
+        raise UsageError(f"samples per frequency must be > 0, got {per_step}")
+    out = args.out or args.out_overwrite
+    writer = SigMFWriter(out, args.sample_rate, "cu8", overwrite=bool(args.out_overwrite))
+    written = 0
+    src = None
+    try:
+        src = _open_live(args)
+        if args.settle is not None:
+            src.settle_samples = args.settle
+        writer.global_info["core:hw"] = _hw_description(src, args)
+        if args.ppm:
+            writer.global_info["detector:ppm"] = args.ppm
+        for block in src.sweep(args.frequency, per_step):
+            writer.write(block, from_complex64(block.samples, "cu8"))
+            written += len(block)
+    finally:
+        stats = src.stats if src is not None else None
+        if src is not None:
+            src.close()
+        writer.close()
+        msg = f"{writer.meta_path}: {written} samples in {len(writer.captures)} segment(s)"
+        if stats is not None:
+            msg += f"; dropped {stats.dropped}, discarded after retune {stats.discarded}, clipped {stats.clipped}"
+        print(msg, file=sys.stderr)
+    return ExitStatus.OK
+
+
+def _hw_description(src, args) -> str:
+    parts = [src.name]
+    tuner = getattr(src, "tuner_name", None) or getattr(src, "tuner_type", None)
+    if tuner:
+        parts.append(f"tuner {tuner}")
+    parts.append("gain auto" if args.gain is None else f"gain {args.gain} dB")
+    if args.ppm:
+        parts.append(f"ppm {args.ppm}")
+    return ", ".join(str(p) for p in parts)
+
+
+def cmd_serve(args) -> int:
+    """``detector serve``: serve a recording over the rtl_tcp protocol."""
+    from .sources._rtltcp_server import RtlTcpServer
+
+    src = _open(args, args.recording)
+    with src, RtlTcpServer(src, host=args.address, port=args.port, realtime=not args.fast, loop=args.loop) as srv:
+        segs = ", ".join(_fmt_hz(s.center_freq_hz) for s in src.segments)
+        print(f"serving {args.recording} ({segs}) as rtl_tcp on {args.address}:{srv.port}; Ctrl-C to stop",
+              file=sys.stderr, flush=True)
+        srv.serve_forever()
+    return ExitStatus.OK
+
+
+COMMANDS = {"info": cmd_info, "replay": cmd_replay, "record": cmd_record, "serve": cmd_serve}
+
+
+def _error(e: BaseException, args=None) -> None:
+    if getattr(args, "traceback", False):
+        import traceback
+
+        traceback.print_exception(type(e), e, e.__traceback__, file=sys.stderr)
+    print(f"detector: error: {e}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``detector`` command; returns the exit status (see `ExitStatus`)."""
+    parser = build_parser()
+    args = None
+    try:
+        args = parser.parse_args(argv)
+        logging.basicConfig(level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
+                            format="detector: %(message)s", stream=sys.stderr)
+        if hasattr(signal, "SIGPIPE"):
+            signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        return int(COMMANDS[args.command](args))
+    except DetectorError as e:
+        _error(e, args)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("detector: interrupted", file=sys.stderr)
+        return ExitStatus.INTERRUPTED
+    except SystemExit as e:  # --help / --version
+        return int(e.code or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
