@@ -7,7 +7,9 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RECORDINGS = os.path.join(ROOT, "recordings")
-REAL = os.environ.get("DETECTOR_REAL_CAPTURES", os.path.join(ROOT, "..", "shared", "real-captures"))
+REAL = os.environ.get("DETECTOR_REAL_CAPTURES") or next(
+    (p for p in (os.path.join(ROOT, "..", "shared", "real-captures"), "/work/shared/real-captures") if os.path.isdir(p)),
+    os.path.join(ROOT, "..", "shared", "real-captures"))
 
 
 def pytest_collection_modifyitems(config, items):

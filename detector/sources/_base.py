@@ -328,8 +328,8 @@ class RecordingSource(Source):
                         bad = int(np.argmax(~np.isfinite(samples)))
                         samples, error = samples[:bad], e
                 elif clip_hi is not None:
-                    at_rail = ((raw == clip_lo) | (raw == clip_hi)).reshape(-1, 2).any(axis=1)
-                    self.stats.clipped += int(np.count_nonzero(at_rail))
+                    at_rail = (raw == clip_lo) | (raw == clip_hi)
+                    self.stats.clipped += int(np.count_nonzero(at_rail[0::2] | at_rail[1::2]))
                 if samples.size:
                     block = IQBlock(
                         samples=samples,

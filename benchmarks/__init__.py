@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m benchmarks.run`` prints the figures table (later issues add rows)."""
