@@ -8,7 +8,8 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RECORDINGS = os.path.join(ROOT, "recordings")
 REAL = os.environ.get("DETECTOR_REAL_CAPTURES") or next(
-    (p for p in (os.path.join(ROOT, "..", "shared", "real-captures"), "/work/shared/real-captures") if os.path.isdir(p)),
+    (p for p in (os.path.join(ROOT, "..", "shared", "real-captures"), "/work/shared/real-captures")
+     if os.path.isdir(p)),
     os.path.join(ROOT, "..", "shared", "real-captures"))
 
 
