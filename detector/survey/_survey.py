@@ -1,0 +1,279 @@
+"""Wideband survey: per-tuning averaged spectra, stitched across a sweep, emissions found and classified.
+
+Works on any stream of `IQBlock` (a sweep recording replayed, an RTL-SDR or rtl_tcp sweep): a new
+`IQBlock.segment` starts a new hop. Per hop the spectrum is a streaming Welch average (bin-scaled,
+dBFS per bin), the outer `crop` fraction is dropped (RTL-SDR roll-off and aliasing, rtl_power's
+``-c``), and the bins around DC are replaced by their neighbours' level (the LO-leakage spike;
+rtl_power does the same for its DC bin). Emissions are found by CFAR against a local noise floor
+with a stated per-bin false-alarm probability, merged across hop boundaries, and classified by
+shape (`classify_shape`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import signal as _signal
+
+from ..dsp import PsdAccumulator, dc_mask, equivalent_averages, find_emissions, noise_floor, occupancy, to_db
+from ..sources import IQBlock
+from ._classify import classify_shape, shape_features
+
+__all__ = ["SurveyConfig", "HopSpectrum", "SurveyEmission", "SurveyResult", "SurveyAccumulator", "survey"]
+
+
+@dataclass(frozen=True)
+class SurveyConfig:
+    """Survey settings.
+
+    Attributes
+    ----------
+    bin_hz : float
+        Requested bin width, Hz; the FFT length is the power of two giving a width at or below it.
+    crop : float
+        Fraction of each capture's band discarded at the edges (0.2 = keep the central 80 %).
+    interval_s : float or None
+        Integration interval of the CSV rows (rtl_power ``-i``); None = one row per hop.
+    pfa : float
+        Per-bin false-alarm probability of the occupancy detector on noise.
+    window : str
+        FFT window.
+    dc_width_hz : float
+        Width around 0 Hz of each capture treated as the DC spike.
+    floor_window_hz : float
+        Width of the sliding window of the local noise floor (follows residual roll-off).
+    """
+
+    bin_hz: float = 5e3
+    crop: float = 0.2
+    interval_s: float | None = None
+    pfa: float = 1e-6
+    window: str = "hann"
+    dc_width_hz: float = 6e3
+    floor_window_hz: float = 1.0e6
+
+    def nfft(self, sample_rate_hz: float) -> int:
+        """FFT length for `sample_rate_hz`: smallest power of two with fs/nfft <= bin_hz (at least 64)."""
+        n = 64
+        while sample_rate_hz / n > self.bin_hz:
+            n *= 2
+        return n
+
+
+@dataclass
+class HopSpectrum:
+    """One tuning's averaged spectrum (cropped, DC-repaired), plus its CSV rows.
+
+    `freqs_hz` are absolute (Hz); `psd` linear bin-scaled power (dBFS per bin via `to_db`).
+    """
+
+    index: int
+    center_freq_hz: float
+    sample_rate_hz: float
+    nfft: int
+    start: _dt.datetime
+    end: _dt.datetime
+    samples: int
+    freqs_hz: np.ndarray
+    psd: np.ndarray
+    k_eq: float
+    rows: list = field(default_factory=list)  # (start datetime, samples, psd cropped) per interval
+    floor: np.ndarray | None = None
+    occupied: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class SurveyEmission:
+    """A classified emission (absolute Hz, dBFS)."""
+
+    freq_lo_hz: float
+    freq_hi_hz: float
+    center_hz: float
+    power_dbfs: float
+    peak_dbfs: float
+    snr_db: float
+    shape: str
+    nominal_bandwidth_hz: float | None
+    obw_hz: float
+    flatness_db: float
+    edge_width_hz: float
+    first_seen: _dt.datetime
+    last_seen: _dt.datetime
+
+    @property
+    def bandwidth_hz(self) -> float:
+        """Width between the outer edges of the occupied bins, Hz."""
+        return self.freq_hi_hz - self.freq_lo_hz
+
+
+@dataclass
+class SurveyResult:
+    """Hops, the stitched spectrum and the emissions of a survey."""
+
+    hops: list[HopSpectrum]
+    freqs_hz: np.ndarray
+    psd: np.ndarray
+    floor: np.ndarray
+    occupied: np.ndarray
+    emissions: list[SurveyEmission]
+    config: SurveyConfig
+
+
+class SurveyAccumulator:
+    """Feed blocks in stream order; `finish` returns the `SurveyResult`. Memory: one spectrum per hop."""
+
+    def __init__(self, config: SurveyConfig | None = None):
+        self.config = config or SurveyConfig()
+        self.hops: list[HopSpectrum] = []
+        self._cur = None  # (segment, center, fs, acc_total, acc_row, start, row_start, samples, row_samples, last)
+
+    def update(self, block: IQBlock) -> None:
+        """Add one block; a change of segment or tuning closes the current hop."""
+        cfg = self.config
+        key = (block.segment, block.center_freq_hz, block.sample_rate_hz)
+        if self._cur is None or self._cur["key"] != key:
+            self._close_hop()
+            n = cfg.nfft(block.sample_rate_hz)
+            self._cur = {"key": key, "nfft": n, "total": PsdAccumulator(block.sample_rate_hz, n, cfg.window),
+                         "row": PsdAccumulator(block.sample_rate_hz, n, cfg.window), "start": block.timestamp,
+                         "row_start": block.timestamp, "samples": 0, "row_samples": 0, "rows": []}
+        c = self._cur
+        c["total"].update(block.samples)
+        x = block.samples
+        if cfg.interval_s:
+            per_row = int(round(cfg.interval_s * block.sample_rate_hz))
+            pos = 0
+            while pos < x.size:
+                take = min(x.size - pos, per_row - c["row_samples"])
+                c["row"].update(x[pos: pos + take])
+                c["row_samples"] += take
+                pos += take
+                if c["row_samples"] >= per_row:
+                    self._emit_row(c, block.sample_rate_hz)
+                    c["row_start"] = block.timestamp + _dt.timedelta(seconds=pos / block.sample_rate_hz)
+        c["samples"] += x.size
+        c["end"] = block.timestamp + _dt.timedelta(seconds=x.size / block.sample_rate_hz)
+
+    def _emit_row(self, c, fs) -> None:
+        if c["row"].segments:
+            c["rows"].append((c["row_start"], c["row_samples"], self._repair(c["row"].psd(), c["row"].freqs_hz())))
+        c["row"].reset()
+        c["row_samples"] = 0
+
+    def _repair(self, psd: np.ndarray, rel_f: np.ndarray) -> np.ndarray:
+        """Crop the edges and replace the DC-spike bins by the mean of their neighbours."""
+        cfg = self.config
+        p = psd.copy()
+        dcm = dc_mask(rel_f, max(cfg.dc_width_hz, 1.01 * (rel_f[1] - rel_f[0])))
+        idx = np.nonzero(dcm)[0]
+        if idx.size:
+            lo, hi = max(idx[0] - 1, 0), min(idx[-1] + 1, p.size - 1)
+            p[idx] = 0.5 * (p[lo] + p[hi])
+        keep = self._keep(rel_f)
+        return p[keep]
+
+    def _keep(self, rel_f: np.ndarray) -> np.ndarray:
+        n = rel_f.size
+        i1 = int(n * self.config.crop * 0.5)
+        keep = np.zeros(n, bool)
+        keep[i1: n - i1] = True  # rtl_power's i1..i2 bins
+        return keep
+
+    def _close_hop(self) -> None:
+        c, self._cur = self._cur, None
+        if c is None or c["total"].segments == 0:
+            return
+        segment, fc, fs = c["key"]
+        if self.config.interval_s and c["row_samples"]:
+            self._emit_row(c, fs)
+        acc = c["total"]
+        rel_f = acc.freqs_hz()
+        psd = self._repair(acc.psd(), rel_f)
+        rows = c["rows"] or [(c["start"], c["samples"], psd)]
+        self.hops.append(HopSpectrum(len(self.hops), fc, fs, c["nfft"], c["start"], c["end"], c["samples"],
+                                     rel_f[self._keep(rel_f)] + fc, psd, acc.equivalent_averages(), rows))
+
+    def finish(self) -> SurveyResult:
+        """Close the last hop, detect and classify emissions over the stitched spectrum."""
+        self._close_hop()
+        cfg = self.config
+        for h in self.hops:
+            df = h.sample_rate_hz / h.nfft
+            win = max(int(cfg.floor_window_hz / df) | 1, 31)
+            h.floor = np.asarray(noise_floor(h.psd, h.k_eq, percentile=25.0, window_bins=min(win, h.psd.size)))
+            h.occupied, _ = occupancy(h.psd, h.k_eq, cfg.pfa, floor=h.floor)
+        f, p, fl, occ, t0, t1 = _stitch(self.hops)
+        emissions = []
+        if f.size > 1:
+            df = float(np.median(np.diff(f)))
+            for e in find_emissions(f, p, occ, fl, bridge_bins=max(1, int(10e3 / df))):
+                for lo, hi in _split_gsm_clusters(f, p, fl, e.freq_lo_hz, e.freq_hi_hz):
+                    emissions.append(_classified(f, p, fl, lo, hi, t0, t1))
+        return SurveyResult(self.hops, f, p, fl, occ, emissions, cfg)
+
+
+def _stitch(hops):
+    """Concatenate hop spectra in frequency order; where hops overlap keep the bins nearer each hop's centre."""
+    if not hops:
+        e = np.zeros(0)
+        return e, e, e, np.zeros(0, bool), None, None
+    order = sorted(hops, key=lambda h: h.center_freq_hz)
+    parts = []
+    for i, h in enumerate(order):
+        lo = -np.inf if i == 0 else 0.5 * (order[i - 1].center_freq_hz + h.center_freq_hz)
+        hi = np.inf if i == len(order) - 1 else 0.5 * (h.center_freq_hz + order[i + 1].center_freq_hz)
+        sel = (h.freqs_hz >= lo) & (h.freqs_hz < hi)
+        parts.append((h.freqs_hz[sel], h.psd[sel], h.floor[sel], h.occupied[sel]))
+    t0 = min(h.start for h in hops)
+    t1 = max(h.end for h in hops)
+    return (*(np.concatenate([p[k] for p in parts]) for k in range(4)), t0, t1)
+
+
+def _split_gsm_clusters(f, p, fl, lo, hi):
+    """Split a wide, rippled emission made of adjacent GSM carriers at the dips between them.
+
+    Adjacent 200 kHz GMSK carriers overlap into one occupied run; their peaks stand >= 3 dB above
+    the dips between them and lie on a 200 kHz raster. Flat (OFDM/UMTS) blocks are not split.
+    """
+    if hi - lo <= 330e3:
+        return [(lo, hi)]
+    sel = (f >= lo) & (f <= hi)
+    fs_, ps = f[sel], 10 * np.log10(np.clip(p[sel] - fl[sel], 1e-30, None))
+    df = float(np.median(np.diff(fs_))) if fs_.size > 1 else 1.0
+    smooth = np.convolve(ps, np.ones(max(1, int(30e3 / df))) / max(1, int(30e3 / df)), mode="same")
+    peaks, _ = _signal.find_peaks(smooth, distance=max(1, int(150e3 / df)), prominence=3.0)
+    if peaks.size < 2 or np.std(smooth[int(0.2 * smooth.size): int(0.8 * smooth.size)]) < 2.0:
+        return [(lo, hi)]
+    gaps = np.diff(fs_[peaks])
+    if np.any(np.abs(gaps / 200e3 - np.round(gaps / 200e3)) > 0.15):
+        return [(lo, hi)]
+    cuts = [fs_[a + int(np.argmin(smooth[a:b]))] for a, b in zip(peaks[:-1], peaks[1:], strict=True)]
+    edges = [lo, *cuts, hi]
+    return list(zip(edges[:-1], edges[1:], strict=True))
+
+
+def _classified(f, p, fl, lo, hi, t0, t1) -> SurveyEmission:
+    sel = (f >= lo) & (f <= hi)
+    sig = np.clip(p[sel] - fl[sel], 0, None)
+    power = float(sig.sum())
+    center = float(np.sum(f[sel] * sig) / power) if power > 0 else 0.5 * (lo + hi)
+    feat = shape_features(f, p, fl, lo, hi)
+    shape, nominal = classify_shape(feat)
+    snr = 10 * np.log10(max(power, 1e-30) / max(float(fl[sel].sum()), 1e-30))
+    return SurveyEmission(float(lo), float(hi), center, float(to_db(np.array(power))), float(to_db(p[sel].max())),
+                          float(snr), shape, nominal, feat.obw_hz, feat.flatness_db, feat.edge_width_hz, t0, t1)
+
+
+def survey(blocks, config: SurveyConfig | None = None) -> SurveyResult:
+    """Run a whole survey over an iterable of blocks (see `SurveyAccumulator`)."""
+    acc = SurveyAccumulator(config)
+    for b in blocks:
+        acc.update(b)
+    return acc.finish()
+
+
+def equivalent_averages_for(samples: int, nfft: int, window: str = "hann") -> float:
+    """K_eq of a Welch average over `samples` samples with 50 % overlap."""
+    return equivalent_averages(nfft, max(1, 1 + (samples - nfft) // (nfft // 2)), window, 0.5)

@@ -1,0 +1,92 @@
+"""Emission-shaped test signals: the *spectral shape* of GSM, LTE and UMTS downlinks, nothing more.
+
+These are stand-ins for the survey's shape classifier and for demos: random data on the right
+modulation and bandwidth (GMSK BT 0.3 at 270.833 kbit/s; OFDM at 15 kHz on N_RB x 12 subcarriers;
+QPSK at 3.84 Mcps through a root-raised-cosine of roll-off 0.22). They carry no frame structure:
+the standards-conformant generators live beside the receivers' synth modules.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import signal
+
+from ..dsp import freq_shift, resample
+
+__all__ = ["gmsk_like", "ofdm_like", "wcdma_like", "rrc_taps", "scale_to_dbfs"]
+
+GSM_SYMBOL_RATE = 1625000 / 6  # TS 45.004 / 45.010: 270.833 kbit/s
+
+
+def scale_to_dbfs(x: np.ndarray, power_dbfs: float) -> np.ndarray:
+    """Scale `x` to mean power `power_dbfs` (0 dBFS = |x|^2 of 1)."""
+    p = np.mean(np.abs(x) ** 2)
+    return (x * np.sqrt(10 ** (power_dbfs / 10) / p)).astype(np.complex64)
+
+
+def gmsk_like(num_samples: int, fs: float, rng: np.random.Generator, bt: float = 0.3) -> np.ndarray:
+    """Random-data GMSK (h = 0.5, Gaussian BT = `bt`) at any sample rate, unit power, complex64."""
+    sps = fs / GSM_SYMBOL_RATE
+    nsym = int(np.ceil(num_samples / sps)) + 8
+    bits = rng.choice([-1.0, 1.0], nsym)
+    idx = np.minimum((np.arange(num_samples) / sps).astype(int), nsym - 1)
+    nrz = bits[idx]
+    sigma = np.sqrt(np.log(2)) / (2 * np.pi * bt) * sps  # Gaussian std in samples
+    half = int(np.ceil(4 * sigma))
+    g = np.exp(-0.5 * (np.arange(-half, half + 1) / sigma) ** 2)
+    freq = np.convolve(nrz, g / g.sum(), mode="same")
+    phase = np.cumsum(freq) * (np.pi / 2) / sps  # h = 0.5: pi/2 per symbol
+    return np.exp(1j * phase).astype(np.complex64)
+
+
+def ofdm_like(num_samples: int, fs: float, n_rb: int, rng: np.random.Generator) -> np.ndarray:
+    """Random QPSK on 12 * `n_rb` subcarriers at 15 kHz (DC unused, normal CP), resampled to `fs`; unit power."""
+    nfft = 128
+    while nfft < 12 * n_rb * 1.2:
+        nfft *= 2
+    base = nfft * 15e3
+    nsub = 12 * n_rb
+    k = np.r_[-nsub // 2: 0, 1: nsub // 2 + 1]
+    cp = nfft * 144 // 2048
+    nsym = int(np.ceil(num_samples * base / fs / (nfft + cp))) + 2
+    grid = np.zeros((nsym, nfft), np.complex64)
+    grid[:, k % nfft] = (rng.choice([-1, 1], (nsym, nsub)) + 1j * rng.choice([-1, 1], (nsym, nsub))) / np.sqrt(2)
+    t = np.fft.ifft(grid, axis=1)
+    t = np.concatenate([t[:, -cp:], t], axis=1).ravel().astype(np.complex64)
+    y = resample(t, base, fs) if abs(base - fs) > 1e-6 else t
+    return scale_to_dbfs(y[:num_samples], 0.0)
+
+
+def rrc_taps(sps: int, beta: float, span: int = 16) -> np.ndarray:
+    """Root-raised-cosine taps, `span` symbols long, unit energy."""
+    t = np.arange(-span * sps // 2, span * sps // 2 + 1) / sps
+    h = np.empty_like(t)
+    for i, ti in enumerate(t):
+        if abs(ti) < 1e-12:
+            h[i] = 1 + beta * (4 / np.pi - 1)
+        elif beta and abs(abs(ti) - 1 / (4 * beta)) < 1e-9:
+            h[i] = beta / np.sqrt(2) * ((1 + 2 / np.pi) * np.sin(np.pi / (4 * beta))
+                                         + (1 - 2 / np.pi) * np.cos(np.pi / (4 * beta)))
+        else:
+            h[i] = (np.sin(np.pi * ti * (1 - beta)) + 4 * beta * ti * np.cos(np.pi * ti * (1 + beta))) / (
+                np.pi * ti * (1 - (4 * beta * ti) ** 2))
+    return h / np.sqrt(np.sum(h**2))
+
+
+def wcdma_like(num_samples: int, fs: float, rng: np.random.Generator, chip_rate: float = 3.84e6,
+               beta: float = 0.22) -> np.ndarray:
+    """Random QPSK chips at `chip_rate` through an RRC (roll-off `beta`), resampled to `fs`; unit power."""
+    sps = 8
+    base = chip_rate * sps
+    nchips = int(np.ceil(num_samples * base / fs / sps)) + 32
+    chips = (rng.choice([-1, 1], nchips) + 1j * rng.choice([-1, 1], nchips)) / np.sqrt(2)
+    up = np.zeros(nchips * sps, np.complex64)
+    up[::sps] = chips
+    y = signal.lfilter(rrc_taps(sps, beta), 1.0, up).astype(np.complex64)
+    y = resample(y, base, fs)
+    return scale_to_dbfs(y[16 * sps: 16 * sps + num_samples], 0.0)
+
+
+def place(x: np.ndarray, offset_hz: float, fs: float, power_dbfs: float) -> np.ndarray:
+    """Shift `x` to `offset_hz` from DC and scale it to `power_dbfs`."""
+    return freq_shift(scale_to_dbfs(x, power_dbfs), offset_hz, fs)

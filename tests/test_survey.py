@@ -1,0 +1,89 @@
+"""Survey: shape classification of synthetic GSM/LTE/UMTS-shaped emissions, sweeps, rtl_power CSV round trip."""
+
+import os
+
+import numpy as np
+import pytest
+from conftest import RECORDINGS
+
+from detector.dsp import equivalent_averages, find_emissions, occupancy, welch_psd
+from detector.sources import open_recording
+from detector.survey import SurveyConfig, classify_shape, plan_hops, shape_features, survey
+from detector.synth import add_awgn
+from detector.synth._shapes import gmsk_like, ofdm_like, place, wcdma_like
+
+
+def _classify_all(x, fs, nfft=4096, pfa=1e-6):
+    f, p = welch_psd(x, fs, nfft=nfft, scaling="bin")
+    k = equivalent_averages(nfft, 2 * x.size // nfft - 1)
+    occ, fl = occupancy(p, k, pfa=pfa)
+    out = []
+    for e in find_emissions(f, p, occ, fl, bridge_bins=4):
+        out.append((round(e.center_hz / 1e5) / 10, classify_shape(shape_features(f, p, fl, e.freq_lo_hz,
+                                                                                 e.freq_hi_hz))))
+    return out
+
+
+def test_wideband_scene_classified_by_shape():
+    """30.72 MS/s: an LTE 5 MHz, a UMTS carrier, an LTE 1.4 MHz, two GSM carriers and a CW tone, 25+ dB SNR."""
+    fs, n = 30.72e6, 1 << 19
+    rng = np.random.default_rng(21)
+    x = (place(ofdm_like(n, fs, 25, rng), -9e6, fs, -20)
+         + place(wcdma_like(n, fs, rng), -1e6, fs, -20)
+         + place(ofdm_like(n, fs, 6, rng), 4.5e6, fs, -25)
+         + place(gmsk_like(n, fs, rng), 8.0e6, fs, -30)
+         + place(gmsk_like(n, fs, rng), 10.6e6, fs, -30)
+         + place(np.ones(n, np.complex64), 13e6, fs, -40))
+    x = add_awgn(x, -45 + 10 * np.log10(fs / 200e3), rng)  # noise at -45 dBFS per 200 kHz
+    got = _classify_all(x, fs)
+    assert got == [(-9.0, ("lte", 5e6)), (-1.0, ("umts", 5e6)), (4.5, ("lte", 1.4e6)),
+                   (8.0, ("gsm", 200e3)), (10.6, ("gsm", 200e3)), (13.0, ("narrowband", None))]
+
+
+def test_noise_only_has_no_emissions():
+    fs, n = 2.4e6, 1 << 19
+    x = add_awgn(np.zeros(n, np.complex64), -30, np.random.default_rng(3))
+    assert _classify_all(x, fs, nfft=512, pfa=1e-6) == []
+
+
+def test_plan_hops_covers_the_band():
+    hops = plan_hops(925e6, 960e6, 2.4e6, 0.2)
+    assert len(hops) == 19  # 35 MHz / 1.92 MHz usable per hop, rounded up
+    usable = 2.4e6 * 0.8 / 2
+    assert hops[0] - usable <= 925e6 and hops[-1] + usable >= 960e6
+    assert np.all(np.diff(hops) <= 2 * usable + 1e-3)
+
+
+def test_survey_of_bundled_sweep_matches_ground_truth():
+    import json
+
+    base = os.path.join(RECORDINGS, "tones_gsm900_sweep")
+    truth = json.load(open(base + ".truth.json"))
+    with open_recording(base + ".sigmf-meta") as src:
+        res = survey(src.blocks(), SurveyConfig(bin_hz=5e3, crop=0.2))
+    want = {}
+    for step in truth["steps"]:
+        for t in step["tones"]:
+            if abs(t["offset_hz"]) < 2.4e6 * 0.4:  # inside the kept 80 %
+                want[t["freq_hz"]] = t["power_dbfs"]
+    got = {round(e.center_hz, -3): e for e in res.emissions}
+    assert sorted(got) == sorted(want)
+    for f, p in want.items():
+        assert got[f].power_dbfs == pytest.approx(p, abs=0.2)
+        assert got[f].shape == "narrowband"
+
+
+def test_gsm_cluster_is_split_into_carriers():
+    fs, n = 2.4e6, 1 << 18
+    rng = np.random.default_rng(9)
+    x = sum(place(gmsk_like(n, fs, rng), off, fs, -30) for off in (-400e3, -200e3, 0.0, 400e3))
+    x = add_awgn(x, -50 + 10 * np.log10(fs / 200e3), rng)
+    import datetime as dt
+
+    from detector.sources import IQBlock
+
+    blk = IQBlock(x.astype(np.complex64), 947e6, fs, 0, dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+    res = survey([blk], SurveyConfig(bin_hz=5e3, crop=0.1))
+    gsm = sorted(round((e.center_hz - 947e6) / 1e3) for e in res.emissions if e.shape == "gsm")
+    assert len(gsm) == 4
+    assert np.allclose(gsm, [-400, -200, 0, 400], atol=25)
