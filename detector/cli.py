@@ -12,6 +12,7 @@ import enum
 import json
 import logging
 import math
+import os
 import signal
 import sys
 
@@ -124,6 +125,29 @@ def build_parser() -> argparse.ArgumentParser:
     _add_device_options(p)
     p.add_argument("--settle", type=int, default=None, metavar="SAMPLES",
                    help="samples discarded after each retune (default 16384)")
+
+    p = sub.add_parser("survey", help="wideband power sweep (like rtl_power): CSV, waterfall and spectrum plots, "
+                                      "emissions")
+    p.add_argument("paths", nargs="*", metavar="RECORDING", help="sweep recording(s) to survey; none = live")
+    _add_file_options(p)
+    p.add_argument("-r", "--range", dest="ranges", action="append", default=[], metavar="LOW:HIGH",
+                   help="live: frequency range to sweep, e.g. 925M:960M (repeatable)")
+    p.add_argument("--band", action="append", default=[], metavar="NAME",
+                   help="live: sweep a band's downlink (GSM900, DCS1800, B3, B39, ...; repeatable)")
+    p.add_argument("--rate", type=_si, default=2.4e6, metavar="RATE", help="live: sample rate (default 2.4M)")
+    p.add_argument("--dwell", type=float, default=0.25, metavar="SECONDS", help="live: seconds per step (0.25)")
+    p.add_argument("-b", "--bin", dest="bin_hz", type=_si, default=5e3, metavar="HZ",
+                   help="bin width, Hz (default 5k; rounded down to fs / 2^k)")
+    p.add_argument("-c", "--crop", type=float, default=0.2, help="fraction of each step's band to discard "
+                                                                    "at the edges (default 0.2)")
+    p.add_argument("-i", "--interval", type=float, default=None, metavar="SECONDS",
+                   help="CSV/waterfall integration interval (default: one row per step)")
+    p.add_argument("--pfa", type=float, default=1e-6, help="per-bin false-alarm probability of the emission "
+                                                           "detector on noise (default 1e-6)")
+    p.add_argument("--csv", metavar="FILE", help="write rtl_power-format CSV")
+    p.add_argument("--plots", metavar="DIR", help="write spectrum.png and waterfall.png into DIR")
+    _add_common(p)
+    _add_device_options(p)
 
     p = sub.add_parser("serve", help="an rtl_tcp server that makes a recording a virtual dongle")
     p.add_argument("recording", metavar="RECORDING")
@@ -317,7 +341,134 @@ def cmd_serve(args) -> int:
     return ExitStatus.OK
 
 
-COMMANDS = {"info": cmd_info, "replay": cmd_replay, "record": cmd_record, "serve": cmd_serve}
+def _survey_blocks(args):
+    """Blocks for the survey: recordings in order, or a live sweep over the planned hops."""
+    from .survey import parse_range, plan_hops
+
+    if args.paths:
+        for path in args.paths:
+            with _open(args, path) as src:
+                yield src, src.blocks()
+        return
+    ranges = []
+    for r in args.ranges:
+        try:
+            ranges.append(parse_range(r))
+        except ValueError as e:
+            raise UsageError(f"-r {r}: {e}") from None
+    for name in args.band:
+        ranges.append(_band_range(name))
+    if not ranges:
+        raise UsageError("survey: give recordings, or -r LOW:HIGH / --band NAME for a live sweep")
+    hops = [f for lo, hi in ranges for f in plan_hops(lo, hi, args.rate, args.crop)]
+    args.sample_rate = args.rate
+    src = _open_live(args)
+    with src:
+        yield src, src.sweep(hops, int(args.dwell * args.rate))
+
+
+def _band_range(name: str) -> tuple[float, float]:
+    try:
+        from .bands import band_info
+    except ImportError:  # pragma: no cover - bands room not installed
+        raise UsageError("--band needs the band tables (detector.bands)") from None
+    try:
+        b = band_info(name)
+    except (KeyError, ValueError) as e:
+        raise UsageError(f"--band {name}: {e}") from None
+    return b.dl_low_hz, b.dl_high_hz
+
+
+def cmd_survey(args) -> int:
+    """``detector survey``: rtl_power-like sweep with emissions, CSV and plots."""
+    from .survey import SurveyAccumulator, SurveyConfig
+
+    cfg = SurveyConfig(bin_hz=args.bin_hz, crop=args.crop, interval_s=args.interval, pfa=args.pfa)
+    acc = SurveyAccumulator(cfg)
+    error = None
+    source_names = []
+    try:
+        for src, blocks in _survey_blocks(args):
+            source_names.append(src.name)
+            for b in blocks:
+                acc.update(b)
+    except (DetectorError, KeyboardInterrupt) as e:  # keep what was measured so far
+        error = e
+    result = acc.finish()
+    records = [_emission_record(e, ", ".join(source_names)) for e in result.emissions]
+    if args.csv:
+        with open(args.csv, "w") as fh:
+            n = _write_csv(fh, result.hops)
+        print(f"{args.csv}: {n} rtl_power rows", file=sys.stderr)
+    if args.plots:
+        from .report import plot_spectrum, plot_waterfall
+
+        os.makedirs(args.plots, exist_ok=True)
+        blocks = _plan_blocks(result)
+        plot_spectrum(result, os.path.join(args.plots, "spectrum.png"), blocks)
+        plot_waterfall(result, os.path.join(args.plots, "waterfall.png"), blocks)
+        print(f"{args.plots}: spectrum.png, waterfall.png", file=sys.stderr)
+    _print_emissions(result, records)
+    for rec in records:
+        if args.json:
+            print(json.dumps(rec), flush=True)
+    if isinstance(error, KeyboardInterrupt):
+        return ExitStatus.INTERRUPTED
+    if error is not None:
+        _error(error, args)
+        return error.exit_code
+    return ExitStatus.OK
+
+
+def _write_csv(fh, hops):
+    from .report import write_rtl_power_csv
+
+    return write_rtl_power_csv(fh, hops)
+
+
+def _plan_blocks(result) -> list[dict]:
+    """Band-plan blocks (operator, country) over the surveyed range, from detector.bands when present."""
+    if not result.freqs_hz.size:
+        return []
+    try:
+        from .bands import blocks_between
+    except ImportError:
+        return []
+    return blocks_between(float(result.freqs_hz[0]), float(result.freqs_hz[-1]))
+
+
+def _emission_record(e, source: str) -> dict:
+    """A DESIGN.md detection record of kind ``emission`` for a survey emission."""
+    rec = {"kind": "emission", "shape": e.shape, "freq_hz": round(e.center_hz, 1),
+           "freq_lo_hz": round(e.freq_lo_hz, 1), "freq_hi_hz": round(e.freq_hi_hz, 1),
+           "bandwidth_hz": round(e.obw_hz, 1), "power_dbfs": round(e.power_dbfs, 2), "snr_db": round(e.snr_db, 2),
+           "first_seen": _iso_z(e.first_seen), "last_seen": _iso_z(e.last_seen), "source": source}
+    if e.nominal_bandwidth_hz:
+        rec["nominal_bandwidth_hz"] = e.nominal_bandwidth_hz
+    try:
+        from .bands import describe_frequency
+    except ImportError:
+        return rec
+    rec.update(describe_frequency(e.center_hz, e.shape))
+    return rec
+
+
+def _iso_z(t) -> str | None:
+    if t is None:
+        return None
+    return t.astimezone(__import__("datetime").timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _print_emissions(result, records) -> None:
+    print(f"survey: {len(result.hops)} step(s), {result.freqs_hz.size} bins, {len(records)} emission(s)",
+          file=sys.stderr)
+    for r in records:
+        extra = f" {r['band']}" if r.get("band") else ""
+        print(f"  {r['freq_hz'] / 1e6:10.4f} MHz  {r['shape']:<10} {r['bandwidth_hz'] / 1e3:8.1f} kHz "
+              f"{r['power_dbfs']:7.1f} dBFS  SNR {r['snr_db']:5.1f} dB{extra}", file=sys.stderr)
+
+
+COMMANDS = {"info": cmd_info, "replay": cmd_replay, "record": cmd_record, "serve": cmd_serve, "survey": cmd_survey}
 
 
 def _error(e: BaseException, args=None) -> None:

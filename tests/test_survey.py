@@ -87,3 +87,54 @@ def test_gsm_cluster_is_split_into_carriers():
     gsm = sorted(round((e.center_hz - 947e6) / 1e3) for e in res.emissions if e.shape == "gsm")
     assert len(gsm) == 4
     assert np.allclose(gsm, [-400, -200, 0, 400], atol=25)
+
+
+SURVEY = os.path.join(RECORDINGS, "survey_egsm_sweep")
+
+
+def test_survey_command_finds_every_ground_truth_emitter(cli, tmp_path):
+    import json
+
+    truth = json.load(open(SURVEY + ".truth.json"))
+    rc, out, err = cli("survey", SURVEY + ".sigmf-meta", "--json", "--csv", tmp_path / "s.csv",
+                       "--plots", tmp_path / "plots", "-i", "0.005")
+    assert rc == 0, err
+    recs = [json.loads(line) for line in out.splitlines()]
+    assert all(r["kind"] == "emission" for r in recs)
+    want_shape = {"gsm": "gsm", "lte": "lte", "umts": "umts", "cw": "narrowband"}
+    for e in truth["emitters"]:
+        near = [r for r in recs if abs(r["freq_hz"] - e["freq_hz"]) < 30e3]
+        assert len(near) == 1, (e, recs)
+        assert near[0]["shape"] == want_shape[e["shape"]]
+        assert near[0]["power_dbfs"] == pytest.approx(e["power_dbfs"], abs=0.5)
+    strong = [r for r in recs if r["snr_db"] > 3]
+    assert len(strong) == len(truth["emitters"])  # nothing else of substance
+    for name in ("spectrum.png", "waterfall.png"):
+        data = (tmp_path / "plots" / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20000
+
+
+def test_rtl_power_csv_round_trip(tmp_path):
+    import datetime as dt
+
+    from detector.report import read_rtl_power_csv, write_rtl_power_csv
+    from detector.report._csv import rtl_power_rows
+
+    with open_recording(SURVEY + ".sigmf-meta") as src:
+        res = survey(src.blocks(), SurveyConfig(bin_hz=5e3, crop=0.2, interval_s=0.01))
+    tz = dt.timezone(dt.timedelta(hours=9))  # the CSV carries local time; pin a zone for the test
+    with open(tmp_path / "s.csv", "w") as fh:
+        n = write_rtl_power_csv(fh, res.hops, tz)
+    assert n == 19 * 3  # 25 ms per step in 10 ms intervals: 10, 10, 5 ms
+    back = read_rtl_power_csv(str(tmp_path / "s.csv"))
+    want = rtl_power_rows(res.hops, tz)
+    assert len(back) == len(want)
+    for b, w in zip(back, want, strict=True):
+        assert (b.hz_low, b.hz_high, b.samples) == (w.hz_low, w.hz_high, w.samples)
+        assert b.time == w.time.replace(tzinfo=None, microsecond=0)
+        assert b.hz_step == pytest.approx(w.hz_step, abs=0.005)
+        assert np.max(np.abs(b.db - w.db)) <= 0.005 + 1e-9
+    first = open(tmp_path / "s.csv").readline()
+    assert first.startswith("2026-01-01, 09:00:00, 924960116, 926881990, 4687.50, 24000, ")
+    assert len(back[0].db) == 512 - 2 * int(512 * 0.1)  # rtl_power's i1..i2 bins after a 0.2 crop
+    assert back[0].hz_high - back[0].hz_low == 2 * int(2.4e6 * back[0].db.size / (2 * 512))

@@ -42,8 +42,6 @@ class SurveyConfig:
         FFT window.
     dc_width_hz : float
         Width around 0 Hz of each capture treated as the DC spike.
-    floor_window_hz : float
-        Width of the sliding window of the local noise floor (follows residual roll-off).
     """
 
     bin_hz: float = 5e3
@@ -52,7 +50,6 @@ class SurveyConfig:
     pfa: float = 1e-6
     window: str = "hann"
     dc_width_hz: float = 6e3
-    floor_window_hz: float = 1.0e6
 
     def nfft(self, sample_rate_hz: float) -> int:
         """FFT length for `sample_rate_hz`: smallest power of two with fs/nfft <= bin_hz (at least 64)."""
@@ -199,10 +196,15 @@ class SurveyAccumulator:
         """Close the last hop, detect and classify emissions over the stitched spectrum."""
         self._close_hop()
         cfg = self.config
+        # Noise floor: one level per step, the lower of the step's own and the whole sweep's (bias-corrected
+        # 25th percentile). A step that lies wholly inside a wide carrier (LTE/UMTS wider than the usable
+        # band) would otherwise take that carrier for noise; a quieter step keeps its own lower level.
+        if self.hops:
+            k_min = min(h.k_eq for h in self.hops)
+            sweep_floor = noise_floor(np.concatenate([h.psd for h in self.hops]), k_min, percentile=25.0)
         for h in self.hops:
-            df = h.sample_rate_hz / h.nfft
-            win = max(int(cfg.floor_window_hz / df) | 1, 31)
-            h.floor = np.asarray(noise_floor(h.psd, h.k_eq, percentile=25.0, window_bins=min(win, h.psd.size)))
+            own = noise_floor(h.psd, h.k_eq, percentile=25.0)
+            h.floor = np.full(h.psd.shape, min(own, sweep_floor))
             h.occupied, _ = occupancy(h.psd, h.k_eq, cfg.pfa, floor=h.floor)
         f, p, fl, occ, t0, t1 = _stitch(self.hops)
         emissions = []
@@ -234,8 +236,9 @@ def _stitch(hops):
 def _split_gsm_clusters(f, p, fl, lo, hi):
     """Split a wide, rippled emission made of adjacent GSM carriers at the dips between them.
 
-    Adjacent 200 kHz GMSK carriers overlap into one occupied run; their peaks stand >= 3 dB above
-    the dips between them and lie on a 200 kHz raster. Flat (OFDM/UMTS) blocks are not split.
+    Adjacent 200 kHz GMSK carriers overlap into one occupied run; their peaks stand 1.5 dB or more
+    above the dips between them (about 3 dB for equal carriers 200 kHz apart) and lie on a 200 kHz
+    raster. Flat OFDM/UMTS tops ripple far less after averaging (~0.2 dB), so they are not split.
     """
     if hi - lo <= 330e3:
         return [(lo, hi)]
@@ -243,11 +246,13 @@ def _split_gsm_clusters(f, p, fl, lo, hi):
     fs_, ps = f[sel], 10 * np.log10(np.clip(p[sel] - fl[sel], 1e-30, None))
     df = float(np.median(np.diff(fs_))) if fs_.size > 1 else 1.0
     smooth = np.convolve(ps, np.ones(max(1, int(30e3 / df))) / max(1, int(30e3 / df)), mode="same")
-    peaks, _ = _signal.find_peaks(smooth, distance=max(1, int(150e3 / df)), prominence=3.0)
-    if peaks.size < 2 or np.std(smooth[int(0.2 * smooth.size): int(0.8 * smooth.size)]) < 2.0:
+    peaks, _ = _signal.find_peaks(smooth, distance=max(1, int(150e3 / df)), prominence=1.5)
+    if peaks.size < 2:
         return [(lo, hi)]
     gaps = np.diff(fs_[peaks])
-    if np.any(np.abs(gaps / 200e3 - np.round(gaps / 200e3)) > 0.15):
+    # carriers that merged into one run are at most a few channels apart; a dip inside a wide block
+    # (the unused DC subcarrier of LTE) leaves peaks megahertz apart and is not a cluster
+    if np.any(gaps > 600e3) or np.any(np.abs(gaps / 200e3 - np.round(gaps / 200e3)) > 0.15):
         return [(lo, hi)]
     cuts = [fs_[a + int(np.argmin(smooth[a:b]))] for a, b in zip(peaks[:-1], peaks[1:], strict=True)]
     edges = [lo, *cuts, hi]

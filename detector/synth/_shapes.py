@@ -90,3 +90,73 @@ def wcdma_like(num_samples: int, fs: float, rng: np.random.Generator, chip_rate:
 def place(x: np.ndarray, offset_hz: float, fs: float, power_dbfs: float) -> np.ndarray:
     """Shift `x` to `offset_hz` from DC and scale it to `power_dbfs`."""
     return freq_shift(scale_to_dbfs(x, power_dbfs), offset_hz, fs)
+
+
+def write_emission_sweep(path: str, lo_hz: float, hi_hz: float, emitters: list[dict], sample_rate_hz: float = 2.4e6,
+                         dwell_s: float = 0.025, crop: float = 0.2, noise_dbfs_per_200k: float = -55.0,
+                         seed: int = 1) -> dict:
+    """Write a cu8 SigMF sweep over [lo, hi] (steps from `plan_hops`) holding shape-true emitters.
+
+    Parameters
+    ----------
+    emitters : list of dict
+        ``{"shape": "gsm"|"lte"|"umts"|"cw", "freq_hz": centre, "power_dbfs": total power, "n_rb": 25}``
+        (``n_rb`` for LTE: 6/15/25/50/75/100).
+    noise_dbfs_per_200k : float
+        AWGN level in any 200 kHz of the band (dBFS).
+
+    Returns
+    -------
+    dict
+        The ground truth, also written to ``<base>.truth.json``.
+    """
+    import datetime as _dt
+    import json
+
+    from ..sources import IQBlock
+    from ..sources._sigmf_writer import SigMFWriter
+    from ..survey import plan_hops
+    from ._scene import add_awgn, quantise_cu8
+
+    rng = np.random.default_rng(seed)
+    n = int(round(dwell_s * sample_rate_hz))
+    hops = plan_hops(lo_hz, hi_hz, sample_rate_hz, crop)
+    width = {"gsm": 200e3, "umts": 5e6, "cw": 0.0}
+    t0 = _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc)
+    with SigMFWriter(path, sample_rate_hz, "cu8", overwrite=True, hw="detector.synth (simulated RTL-SDR)",
+                     description="emission-shaped signals (GSM/LTE/UMTS/CW spectra) in a sweep; "
+                                 "ground truth in the .truth.json file") as w:
+        for i, fc in enumerate(hops):
+            x = np.zeros(n, np.complex64)
+            for e in emitters:
+                half = (e.get("n_rb", 0) * 180e3 if e["shape"] == "lte" else width[e["shape"]]) / 2
+                if abs(e["freq_hz"] - fc) - half >= sample_rate_hz / 2:
+                    continue
+                fs_gen = sample_rate_hz
+                if e["shape"] == "gsm":
+                    sig = gmsk_like(n, fs_gen, rng)
+                elif e["shape"] == "lte":
+                    # generate the whole block wide enough, then shift into this step's view
+                    fs_gen = max(sample_rate_hz, 1.92e6 * 2 ** int(np.ceil(np.log2(max(e["n_rb"] * 180e3 * 1.2,
+                                                                                        1.92e6) / 1.92e6))))
+                    sig = ofdm_like(int(n * fs_gen / sample_rate_hz) + 64, fs_gen, e["n_rb"], rng)
+                elif e["shape"] == "umts":
+                    fs_gen = 7.68e6
+                    sig = wcdma_like(int(n * fs_gen / sample_rate_hz) + 64, fs_gen, rng)
+                else:
+                    sig = np.ones(n, np.complex64)
+                sig = place(sig, e["freq_hz"] - fc, fs_gen, e["power_dbfs"])
+                if fs_gen != sample_rate_hz:
+                    sig = resample(sig, fs_gen, sample_rate_hz)
+                x += sig[:n]
+            x = add_awgn(x, noise_dbfs_per_200k + 10 * np.log10(sample_rate_hz / 200e3), rng)
+            w.write(IQBlock(quantise_cu8(x), fc, sample_rate_hz, i * n, t0 + _dt.timedelta(seconds=i * dwell_s),
+                            segment=i))
+    truth = {"generator": "detector.synth._shapes.write_emission_sweep", "seed": seed, "lo_hz": lo_hz,
+             "hi_hz": hi_hz, "sample_rate_hz": sample_rate_hz, "dwell_s": dwell_s, "crop": crop,
+             "noise_dbfs_per_200k": noise_dbfs_per_200k, "steps_hz": hops, "emitters": emitters}
+    base = w.meta_path[: -len(".sigmf-meta")]
+    with open(base + ".truth.json", "w") as fh:
+        json.dump(truth, fh, indent=2)
+        fh.write("\n")
+    return truth
