@@ -90,6 +90,7 @@ def _add_device_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-T", "--bias-tee", action="store_true", help="enable the bias tee")
     p.add_argument("-D", "--direct-sampling", type=int, choices=(0, 1, 2), default=0,
                    help="direct sampling: 0 off, 1 I branch, 2 Q branch")
+    p.add_argument("--list-devices", action="store_true", help="list the attached RTL-SDR dongles and exit")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,13 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--block", type=int, default=1 << 18, metavar="SAMPLES", help="block length (default 262144)")
 
     p = sub.add_parser("record", help="capture to SigMF (cu8) from an RTL-SDR or rtl_tcp, optionally a sweep")
-    p.add_argument("-f", "--frequency", type=_si, action="append", required=True, metavar="FREQ",
+    p.add_argument("-f", "--frequency", type=_si, action="append", metavar="FREQ",
                    help="centre frequency, Hz (k/M/G); repeat for a sweep (one captures segment per step)")
     p.add_argument("-s", "--sample-rate", type=_si, default=2.4e6, metavar="RATE", help="S/s (default 2.4M)")
     g = p.add_mutually_exclusive_group()
     g.add_argument("-n", "--samples", type=_si, metavar="N", help="samples per frequency")
     g.add_argument("--duration", type=float, metavar="SECONDS", help="seconds per frequency (default 1)")
-    g = p.add_mutually_exclusive_group(required=True)
+    g = p.add_mutually_exclusive_group()
     g.add_argument("-w", dest="out", metavar="FILE", help="output SigMF recording; refuses to overwrite")
     g.add_argument("-W", dest="out_overwrite", metavar="FILE", help="output SigMF recording; overwrites")
     _add_device_options(p)
@@ -288,32 +289,50 @@ def cmd_record(args) -> int:
     from .sources import from_complex64
     from .sources._sigmf_writer import SigMFWriter
 
+    if args.list_devices:
+        return _list_devices()
+    if not args.frequency:
+        raise UsageError("record: give at least one -f FREQ")
+    if not (args.out or args.out_overwrite):
+        raise UsageError("record: give -w FILE (refuses to overwrite) or -W FILE (overwrites)")
     per_step = int(args.samples) if args.samples else int(round((args.duration or 1.0) * args.sample_rate))
     if per_step <= 0:
         raise UsageError(f"samples per frequency must be > 0, got {per_step}")
     out = args.out or args.out_overwrite
-    writer = SigMFWriter(out, args.sample_rate, "cu8", overwrite=bool(args.out_overwrite))
+    if args.out:
+        SigMFWriter.check_new(out)  # refuse before touching the device
     written = 0
-    src = None
+    src = _open_live(args)
+    writer = None
     try:
-        src = _open_live(args)
         if args.settle is not None:
             src.settle_samples = args.settle
-        writer.global_info["core:hw"] = _hw_description(src, args)
-        if args.ppm:
-            writer.global_info["detector:ppm"] = args.ppm
+        extra = {"detector:ppm": args.ppm} if args.ppm else {}
+        writer = SigMFWriter(out, src.sample_rate_hz, "cu8", overwrite=bool(args.out_overwrite),
+                             hw=_hw_description(src, args), extra_global=extra)
         for block in src.sweep(args.frequency, per_step):
             writer.write(block, from_complex64(block.samples, "cu8"))
             written += len(block)
     finally:
-        stats = src.stats if src is not None else None
-        if src is not None:
-            src.close()
-        writer.close()
-        msg = f"{writer.meta_path}: {written} samples in {len(writer.captures)} segment(s)"
-        if stats is not None:
-            msg += f"; dropped {stats.dropped}, discarded after retune {stats.discarded}, clipped {stats.clipped}"
-        print(msg, file=sys.stderr)
+        stats = src.stats
+        src.close()
+        if writer is not None:
+            writer.close()
+            print(f"{writer.meta_path}: {written} samples in {len(writer.captures)} segment(s); dropped "
+                  f"{stats.dropped}, discarded after retune {stats.discarded}, clipped {stats.clipped}",
+                  file=sys.stderr)
+    return ExitStatus.OK
+
+
+def _list_devices() -> int:
+    from .sources._rtlsdr import list_devices
+
+    devices = list_devices()
+    if not devices:
+        print("no RTL-SDR dongles found", file=sys.stderr)
+    for d in devices:
+        print(f"{d.get('index')}: {d.get('name', '')}  serial {d.get('serial', '?')}"
+              f"{'  (' + d['error'] + ')' if d.get('error') else ''}")
     return ExitStatus.OK
 
 
@@ -383,6 +402,8 @@ def cmd_survey(args) -> int:
     """``detector survey``: rtl_power-like sweep with emissions, CSV and plots."""
     from .survey import SurveyAccumulator, SurveyConfig
 
+    if args.list_devices:
+        return _list_devices()
     cfg = SurveyConfig(bin_hz=args.bin_hz, crop=args.crop, interval_s=args.interval, pfa=args.pfa)
     acc = SurveyAccumulator(cfg)
     error = None

@@ -15,7 +15,7 @@ import os
 import warnings
 
 from .._version import __version__
-from ..errors import UsageError
+from ..errors import FormatError, UsageError
 from ._block import IQBlock
 from ._convert import from_complex64, sample_format
 from ._sigmf import sigmf_base
@@ -47,9 +47,8 @@ class SigMFWriter:
 
     Raises
     ------
-    UsageError
-        When the recording exists and `overwrite` is False (exit 2 is not used: the CLI maps
-        this to exit 1 with the file name).
+    FormatError
+        When the recording exists and `overwrite` is False (exit 1, naming the file).
     """
 
     def __init__(self, path: str, sample_rate_hz: float, datatype: str = "cu8", overwrite: bool = False,
@@ -58,9 +57,7 @@ class SigMFWriter:
         self.meta_path = base + ".sigmf-meta"
         self.data_path = base + ".sigmf-data"
         if not overwrite:
-            for p in (self.meta_path, self.data_path):
-                if os.path.exists(p):
-                    raise UsageError(f"{p}: already exists; refusing to overwrite (use -W to overwrite)")
+            self.check_new(path)
         self.fmt = sample_format(datatype)
         self.sample_rate_hz = float(sample_rate_hz)
         self.global_info = {
@@ -80,6 +77,14 @@ class SigMFWriter:
         self._key = None
         self._fh = open(self.data_path, "wb")  # noqa: SIM115 - closed in close()
         self._closed = False
+
+    @staticmethod
+    def check_new(path: str) -> None:
+        """Raise `FormatError` (exit 1) if the recording `path` names already exists (``-w`` semantics)."""
+        base = sigmf_base(path)
+        for p in (base + ".sigmf-meta", base + ".sigmf-data"):
+            if os.path.exists(p):
+                raise FormatError(f"{p}: already exists; refusing to overwrite (use -W to overwrite)")
 
     def write(self, block: IQBlock, raw: bytes | None = None) -> None:
         """Append a block; starts a new capture segment when its tuning differs from the last.
@@ -142,8 +147,11 @@ class SigMFWriter:
             return
         self._closed = True
         self._fh.close()
-        if not self.captures:
-            self.captures.append({"core:sample_start": 0})
+        if self.samples_written == 0:  # nothing recorded: leave no empty, invalid recording behind
+            for p in (self.data_path, self.meta_path):
+                if os.path.exists(p):
+                    os.remove(p)
+            return
         self._write_meta(final=True)
 
     def __enter__(self):
