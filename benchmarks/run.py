@@ -9,6 +9,8 @@ Rows (each measured in a fresh Python process, one core):
 * ``replay source``: `open_recording(...).blocks()` -- read + cu8->complex64 conversion.
 * ``replay pipeline``: the same through `detector.pipeline.run` with every registered analyzer
   (what ``detector replay`` runs).
+* ``survey PSD+CFAR``: streaming Welch PSD and occupancy on 2.4 MS/s noise (``benchmarks/bench_survey.py``).
+* ``survey 35 MHz``: wall time of ``detector survey``'s core on the bundled E-GSM sweep recording.
 
 Throughput is in MS/s and as a multiple of 2.4 MS/s real time (an RTL-SDR at its usual rate).
 Peak RSS must not grow with the file size: a 4 GB file needs the same memory as a 1 GB file.
@@ -52,13 +54,23 @@ def measure(path: str, mode: str) -> dict:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    print(f"{'benchmark':<18} {'input':<16} {'MS/s':>8} {'x real time':>12}  notes")
     ap.add_argument("--sizes", type=float, nargs="+", default=[1.0, 4.0], help="file sizes in GB (1e9 bytes)")
     ap.add_argument("--dir", default=None, help="directory for the test files (default: a temporary one)")
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
+    ap.add_argument("--only", choices=("replay", "survey"), help="run one group of rows")
     args = ap.parse_args(argv)
+    rows = []
+    if args.only in (None, "survey"):
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
+        from benchmarks import bench_survey
+
+        for name, inp, msps, rt, extra in bench_survey.rows():
+            print(f"{name:<18} {inp:<16} {msps:>8} {rt:>12}  {extra}")
+    if args.only == "survey":
+        return 0
     workdir = args.dir or tempfile.mkdtemp(prefix="detector-bench-")
     os.makedirs(workdir, exist_ok=True)
-    rows = []
     for gb in args.sizes:
         path = os.path.join(workdir, f"bench_{gb:g}GB_947.4M_2.4M.cu8")
         if not os.path.exists(path) or os.path.getsize(path) != int(gb * 1e9):
@@ -69,9 +81,8 @@ def main(argv=None) -> int:
             rows.append((f"replay {mode}", f"{gb:g} GB cu8", msps, msps * 1e6 / REALTIME_SPS, r["peak_rss_mib"]))
         if not args.keep:
             os.remove(path)
-    print(f"{'benchmark':<18} {'input':<12} {'MS/s':>8} {'x real time':>12} {'peak RSS MiB':>13}")
     for name, inp, msps, rt, rss in rows:
-        print(f"{name:<18} {inp:<12} {msps:8.1f} {rt:12.1f} {rss:13.1f}")
+        print(f"{name:<18} {inp:<16} {msps:8.1f} {rt:12.1f}  peak RSS {rss:.1f} MiB")
     if not args.keep and not args.dir:
         os.rmdir(workdir)
     return 0

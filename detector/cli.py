@@ -143,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                                     "at the edges (default 0.2)")
     p.add_argument("-i", "--interval", type=float, default=None, metavar="SECONDS",
                    help="CSV/waterfall integration interval (default: one row per step)")
+    p.add_argument("--overlap", type=float, default=0.5, help="Welch segment overlap (default 0.5; 0 is 2x faster)")
     p.add_argument("--pfa", type=float, default=1e-6, help="per-bin false-alarm probability of the emission "
                                                            "detector on noise (default 1e-6)")
     p.add_argument("--csv", metavar="FILE", help="write rtl_power-format CSV")
@@ -404,7 +405,8 @@ def cmd_survey(args) -> int:
 
     if args.list_devices:
         return _list_devices()
-    cfg = SurveyConfig(bin_hz=args.bin_hz, crop=args.crop, interval_s=args.interval, pfa=args.pfa)
+    cfg = SurveyConfig(bin_hz=args.bin_hz, crop=args.crop, interval_s=args.interval, pfa=args.pfa,
+                       overlap=args.overlap)
     acc = SurveyAccumulator(cfg)
     error = None
     source_names = []

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import fft as sp_fft
 from scipy import signal
 
 __all__ = ["welch_psd", "PsdAccumulator", "to_db", "equivalent_averages"]
@@ -169,8 +170,11 @@ class PsdAccumulator:
             return
         count = 1 + (x.size - self.nfft) // self._hop
         frames = np.lib.stride_tricks.sliding_window_view(x, self.nfft)[:: self._hop][:count]
-        spec = np.fft.fft(frames * self._w, axis=1)
-        self._sum += np.sum(spec.real**2 + spec.imag**2, axis=0, dtype=np.float64)
+        # scipy.fft keeps complex64 (numpy's fft would work in complex128); |X|^2 summed over frames
+        # as one float32 dot product per real/imag column, accumulated in float64 across blocks
+        spec = sp_fft.fft(frames * self._w, axis=1, overwrite_x=True).view(np.float32)
+        power = np.einsum("ij,ij->j", spec, spec)
+        self._sum += power[0::2] + power[1::2]
         self.segments += count
         self._carry = x[count * self._hop:].copy()
 

@@ -40,6 +40,9 @@ class SurveyConfig:
         Per-bin false-alarm probability of the occupancy detector on noise.
     window : str
         FFT window.
+    overlap : float
+        Welch segment overlap. 0.5 (default) with Hann gives ~1.9x the averages of 0 for 2x the FFTs
+        (about 0.4 dB lower CFAR threshold at a 25 ms dwell); 0 doubles throughput.
     dc_width_hz : float
         Width around 0 Hz of each capture treated as the DC spike.
     """
@@ -49,6 +52,7 @@ class SurveyConfig:
     interval_s: float | None = None
     pfa: float = 1e-6
     window: str = "hann"
+    overlap: float = 0.5
     dc_width_hz: float = 6e3
 
     def nfft(self, sample_rate_hz: float) -> int:
@@ -133,8 +137,10 @@ class SurveyAccumulator:
         if self._cur is None or self._cur["key"] != key:
             self._close_hop()
             n = cfg.nfft(block.sample_rate_hz)
-            self._cur = {"key": key, "nfft": n, "total": PsdAccumulator(block.sample_rate_hz, n, cfg.window),
-                         "row": PsdAccumulator(block.sample_rate_hz, n, cfg.window), "start": block.timestamp,
+            self._cur = {"key": key, "nfft": n,
+                         "total": PsdAccumulator(block.sample_rate_hz, n, cfg.window, cfg.overlap),
+                         "row": PsdAccumulator(block.sample_rate_hz, n, cfg.window, cfg.overlap),
+                         "start": block.timestamp,
                          "row_start": block.timestamp, "samples": 0, "row_samples": 0, "rows": []}
         c = self._cur
         c["total"].update(block.samples)
