@@ -185,3 +185,17 @@ def test_bad_arguments():
         welch_psd(np.zeros(4096), FS)
     with pytest.raises(ValueError, match="pfa must be in"):
         cfar_factor(0, 10)
+
+
+def test_lag_correlator_noise_false_alarms_match_the_threshold():
+    from detector.dsp import LagCorrelator, lag_threshold
+
+    rng = np.random.default_rng(12)
+    hits, trials = 0, 400
+    for _ in range(trials):
+        c = LagCorrelator(128)
+        c.update(add_awgn(np.zeros(4000, np.complex64), 0, rng))
+        hits += c.detected(pfa=0.05)
+    lo, hi = stats.binom.ppf([1e-4, 1 - 1e-4], trials, 0.05)
+    assert lo <= hits <= hi
+    assert lag_threshold(3872, 0.05) == pytest.approx(np.sqrt(-np.log(0.05) / 3872))

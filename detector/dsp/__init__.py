@@ -16,11 +16,13 @@ from ._floor import (
     occupancy,
     occupied_bandwidth,
 )
+from ._lagcorr import LagCorrelator, lag_threshold
 from ._psd import PsdAccumulator, equivalent_averages, to_db, welch_psd
 from ._resample import decimate, freq_shift, rational_ratio, resample
 
 __all__ = [
     "Emission",
+    "LagCorrelator",
     "PsdAccumulator",
     "cfar_factor",
     "channel_power",
@@ -30,6 +32,7 @@ __all__ = [
     "equivalent_averages",
     "find_emissions",
     "freq_shift",
+    "lag_threshold",
     "noise_floor",
     "occupancy",
     "occupied_bandwidth",

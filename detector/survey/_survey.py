@@ -17,9 +17,22 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import signal as _signal
 
-from ..dsp import PsdAccumulator, dc_mask, equivalent_averages, find_emissions, noise_floor, occupancy, to_db
+from ..dsp import (
+    LagCorrelator,
+    PsdAccumulator,
+    dc_mask,
+    equivalent_averages,
+    find_emissions,
+    lag_threshold,
+    noise_floor,
+    occupancy,
+    to_db,
+)
 from ..sources import IQBlock
 from ._classify import classify_shape, shape_features
+
+#: LTE subcarrier spacing (TS 36.211 §6.2.3): the useful symbol lasts 1/15 kHz = 66.7 us.
+LTE_SUBCARRIER_HZ = 15e3
 
 __all__ = ["SurveyConfig", "HopSpectrum", "SurveyEmission", "SurveyResult", "SurveyAccumulator", "survey"]
 
@@ -83,6 +96,9 @@ class HopSpectrum:
     rows: list = field(default_factory=list)  # (start datetime, samples, psd cropped) per interval
     floor: np.ndarray | None = None
     occupied: np.ndarray | None = None
+    ofdm_score: float = 0.0  # LTE cyclic-prefix lag correlation |r| at Tu (see detector.dsp.LagCorrelator)
+    ofdm_reference: float = 0.0  # the larger |r| at 0.75 Tu and 1.25 Tu (tones and DC correlate at every lag)
+    ofdm_products: int = 0
 
 
 @dataclass(frozen=True)
@@ -133,7 +149,8 @@ class SurveyAccumulator:
     def update(self, block: IQBlock) -> None:
         """Add one block; a change of segment or tuning closes the current hop."""
         cfg = self.config
-        key = (block.segment, block.center_freq_hz, block.sample_rate_hz)
+        fc = block.center_freq_hz if np.isfinite(block.center_freq_hz) else 0.0  # unknown: baseband offsets
+        key = (block.segment, fc, block.sample_rate_hz)
         if self._cur is None or self._cur["key"] != key:
             self._close_hop()
             n = cfg.nfft(block.sample_rate_hz)
@@ -141,9 +158,14 @@ class SurveyAccumulator:
                          "total": PsdAccumulator(block.sample_rate_hz, n, cfg.window, cfg.overlap),
                          "row": PsdAccumulator(block.sample_rate_hz, n, cfg.window, cfg.overlap),
                          "start": block.timestamp,
-                         "row_start": block.timestamp, "samples": 0, "row_samples": 0, "rows": []}
+                         "row_start": block.timestamp, "samples": 0, "row_samples": 0, "rows": [],
+                         "lags": [LagCorrelator(int(round(k * block.sample_rate_hz / LTE_SUBCARRIER_HZ)))
+                                  for k in (1.0, 0.75, 1.25)]}
         c = self._cur
         c["total"].update(block.samples)
+        centred = block.samples - block.samples.mean()  # the RTL-SDR's DC offset correlates at every lag
+        for lag in c["lags"]:
+            lag.update(centred)
         x = block.samples
         if cfg.interval_s:
             per_row = int(round(cfg.interval_s * block.sample_rate_hz))
@@ -196,7 +218,10 @@ class SurveyAccumulator:
         psd = self._repair(acc.psd(), rel_f)
         rows = c["rows"] or [(c["start"], c["samples"], psd)]
         self.hops.append(HopSpectrum(len(self.hops), fc, fs, c["nfft"], c["start"], c["end"], c["samples"],
-                                     rel_f[self._keep(rel_f)] + fc, psd, acc.equivalent_averages(), rows))
+                                     rel_f[self._keep(rel_f)] + fc, psd, acc.equivalent_averages(), rows,
+                                     ofdm_score=c["lags"][0].score(),
+                                     ofdm_reference=max(c["lags"][1].score(), c["lags"][2].score()),
+                                     ofdm_products=c["lags"][0].products))
 
     def finish(self) -> SurveyResult:
         """Close the last hop, detect and classify emissions over the stitched spectrum."""
@@ -219,7 +244,35 @@ class SurveyAccumulator:
             for e in find_emissions(f, p, occ, fl, bridge_bins=max(1, int(10e3 / df))):
                 for lo, hi in _split_gsm_clusters(f, p, fl, e.freq_lo_hz, e.freq_hi_hz):
                     emissions.append(_classified(f, p, fl, lo, hi, t0, t1))
+        emissions = self._ofdm_filled_hops(emissions)
         return SurveyResult(self.hops, f, p, fl, occ, emissions, cfg)
+
+    def _ofdm_filled_hops(self, emissions: list[SurveyEmission]) -> list[SurveyEmission]:
+        """An LTE carrier wider than a step fills it: no noise floor is visible, so CFAR sees only ripple.
+
+        Such a step still shows LTE's cyclic-prefix correlation at one useful-symbol time (66.7 us), and only
+        there: a tone (GSM's FCCH) or a DC offset correlates at every lag, so the correlation at Tu must
+        also stand out over that at 0.75 Tu and 1.25 Tu. When it does, significantly (false-alarm
+        probability `pfa` on noise), and no LTE emission was found there, the
+        step's band is reported as one LTE emission (nominal bandwidth unknown: at least the step's) and the
+        fragments found inside it, artefacts of a floor that is really the carrier, are dropped.
+        """
+        out = list(emissions)
+        for h in self.hops:
+            excess = h.ofdm_score - h.ofdm_reference
+            if not h.ofdm_products or excess <= max(lag_threshold(h.ofdm_products, self.config.pfa), 0.01) \
+                    or h.ofdm_score < 2 * h.ofdm_reference:
+                continue
+            lo, hi = float(h.freqs_hz[0]), float(h.freqs_hz[-1])
+            inside = [e for e in out if lo <= e.center_hz <= hi]
+            if any(e.shape == "lte" for e in inside):
+                continue
+            out = [e for e in out if e not in inside]
+            power = float(np.sum(h.psd))
+            out.append(SurveyEmission(lo, hi, h.center_freq_hz, float(to_db(np.array(power))),
+                                      float(to_db(h.psd.max())), float("nan"), "lte", None, hi - lo, 0.0, 0.0,
+                                      h.start, h.end))
+        return sorted(out, key=lambda e: e.center_hz)
 
 
 def _stitch(hops):
