@@ -13,8 +13,8 @@ import json
 import logging
 import math
 import os
-import signal
 import sys
+import time
 
 from . import __version__
 from .errors import DetectorError, UsageError
@@ -311,8 +311,10 @@ def cmd_record(args) -> int:
         extra = {"detector:ppm": args.ppm} if args.ppm else {}
         writer = SigMFWriter(out, src.sample_rate_hz, "cu8", overwrite=bool(args.out_overwrite),
                              hw=_hw_description(src, args), extra_global=extra)
-        for block in src.sweep(args.frequency, per_step):
-            writer.write(block, from_complex64(block.samples, "cu8"))
+        # small blocks: if the device or peer is lost, all but the last few ms are already on disk
+        for block in src.sweep(args.frequency, per_step, block_samples=1 << 14):
+            # the exact bytes the dongle/peer sent when the source kept them, else the lossless inverse
+            writer.write(block, block.meta.get("cu8") or from_complex64(block.samples, "cu8"))
             written += len(block)
     finally:
         stats = src.stats
@@ -353,11 +355,20 @@ def cmd_serve(args) -> int:
     from .sources._rtltcp_server import RtlTcpServer
 
     src = _open(args, args.recording)
-    with src, RtlTcpServer(src, host=args.address, port=args.port, realtime=not args.fast, loop=args.loop) as srv:
-        segs = ", ".join(_fmt_hz(s.center_freq_hz) for s in src.segments)
-        print(f"serving {args.recording} ({segs}) as rtl_tcp on {args.address}:{srv.port}; Ctrl-C to stop",
-              file=sys.stderr, flush=True)
-        srv.serve_forever()
+    def log_line(msg):
+        print(f"detector serve: {msg}", file=sys.stderr, flush=True)
+
+    with src:
+        srv = RtlTcpServer(src, host=args.address, port=args.port, realtime=not args.fast, loop=args.loop,
+                           log=log_line).start()
+        try:
+            segs = ", ".join(_fmt_hz(s.center_freq_hz) for s in src.segments)
+            print(f"serving {args.recording} ({segs}) as rtl_tcp on {args.address}:{srv.port}; Ctrl-C to stop",
+                  file=sys.stderr, flush=True)
+            while srv.running:
+                time.sleep(0.2)
+        finally:
+            srv.stop()
     return ExitStatus.OK
 
 
@@ -510,8 +521,6 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         logging.basicConfig(level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
                             format="detector: %(message)s", stream=sys.stderr)
-        if hasattr(signal, "SIGPIPE"):
-            signal.signal(signal.SIGPIPE, signal.SIG_DFL)
         return int(COMMANDS[args.command](args))
     except DetectorError as e:
         _error(e, args)
@@ -519,6 +528,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("detector: interrupted", file=sys.stderr)
         return ExitStatus.INTERRUPTED
+    except BrokenPipeError:  # stdout closed by a pager or `head`: stop quietly, like other filters
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep interpreter shutdown from failing again
+        except OSError:
+            pass
+        return ExitStatus.OK
     except SystemExit as e:  # --help / --version
         return int(e.code or 0)
 

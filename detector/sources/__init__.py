@@ -11,10 +11,20 @@ from ._convert import FORMATS, SampleFormat, from_complex64, sample_format, to_c
 from ._names import EXTENSION_FORMATS, NameInfo, parse_recording_name, parse_si
 from ._open import open_recording, split_format_prefix
 from ._raw import open_raw, open_wav
+from ._rtlsdr import RtlSdrSource, list_devices
+from ._rtltcp import DEFAULT_PORT, RtlTcpSource
+from ._rtltcp_server import RtlTcpServer
 from ._sigmf import open_sigmf
+from ._sigmf_writer import SigMFWriter
 
 __all__ = [
     "DEFAULT_BLOCK_SAMPLES",
+    "DEFAULT_PORT",
+    "RtlSdrSource",
+    "RtlTcpServer",
+    "RtlTcpSource",
+    "SigMFWriter",
+    "list_devices",
     "EXTENSION_FORMATS",
     "FORMATS",
     "IQBlock",
