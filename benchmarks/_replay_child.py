@@ -31,7 +31,7 @@ def main(path: str, mode: str) -> None:
         if mode == "source":
             n = sum(len(b) for b in src.blocks())
         else:
-            n = pipeline.run(src, src.blocks(), [cls() for cls in pipeline.ANALYZERS.values()]).samples
+            n = pipeline.run(src, src.blocks(), [cls() for cls in pipeline.load_analyzers().values()]).samples
         rate = src.sample_rate_hz
     wall = time.perf_counter() - t0
     rss_mib = _vm_hwm_mib()

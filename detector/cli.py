@@ -228,7 +228,7 @@ def cmd_replay(args) -> int:
             status = max(status, e.exit_code)
             continue
         with src:
-            analyzers = [cls() for cls in pipeline.ANALYZERS.values()]
+            analyzers = [cls() for cls in pipeline.load_analyzers().values()]
             result = pipeline.run(src, src.blocks(args.block), analyzers, sink)
         _report_run(path, src, result)
         if isinstance(result.error, KeyboardInterrupt):
@@ -472,25 +472,9 @@ def _plan_blocks(result) -> list[dict]:
 
 
 def _emission_record(e, source: str) -> dict:
-    """A DESIGN.md detection record of kind ``emission`` for a survey emission."""
-    rec = {"kind": "emission", "shape": e.shape, "freq_hz": round(e.center_hz, 1),
-           "freq_lo_hz": round(e.freq_lo_hz, 1), "freq_hi_hz": round(e.freq_hi_hz, 1),
-           "bandwidth_hz": round(e.obw_hz, 1), "power_dbfs": round(e.power_dbfs, 2), "snr_db": round(e.snr_db, 2),
-           "first_seen": _iso_z(e.first_seen), "last_seen": _iso_z(e.last_seen), "source": source}
-    if e.nominal_bandwidth_hz:
-        rec["nominal_bandwidth_hz"] = e.nominal_bandwidth_hz
-    try:
-        from .bands import describe_frequency
-    except ImportError:
-        return rec
-    rec.update(describe_frequency(e.center_hz, e.shape))
-    return rec
+    from .survey._analyzer import emission_record
 
-
-def _iso_z(t) -> str | None:
-    if t is None:
-        return None
-    return t.astimezone(__import__("datetime").timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return {**emission_record(e), "source": source}
 
 
 def _print_emissions(result, records) -> None:
@@ -498,8 +482,9 @@ def _print_emissions(result, records) -> None:
           file=sys.stderr)
     for r in records:
         extra = f" {r['band']}" if r.get("band") else ""
+        snr = f"SNR {r['snr_db']:5.1f} dB" if "snr_db" in r else "fills the capture"
         print(f"  {r['freq_hz'] / 1e6:10.4f} MHz  {r['shape']:<10} {r['bandwidth_hz'] / 1e3:8.1f} kHz "
-              f"{r['power_dbfs']:7.1f} dBFS  SNR {r['snr_db']:5.1f} dB{extra}", file=sys.stderr)
+              f"{r['power_dbfs']:7.1f} dBFS  {snr}{extra}", file=sys.stderr)
 
 
 COMMANDS = {"info": cmd_info, "replay": cmd_replay, "record": cmd_record, "serve": cmd_serve, "survey": cmd_survey}

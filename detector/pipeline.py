@@ -16,7 +16,7 @@ import numpy as np
 
 from .sources import IQBlock, Source
 
-__all__ = ["ANALYZERS", "register_analyzer", "BlockStats", "RunResult", "run"]
+__all__ = ["ANALYZERS", "register_analyzer", "load_analyzers", "BlockStats", "RunResult", "run"]
 
 #: name -> analyzer class. Receivers add themselves with `register_analyzer`.
 ANALYZERS: dict[str, type] = {}
@@ -82,6 +82,28 @@ def _update(stats: dict[int, BlockStats], block: IQBlock) -> None:
     s.dropped += block.dropped
 
 
+def _claimed(emission: dict, records: list[dict]) -> bool:
+    """True if a cell or handset already reported lies inside the emission (it is identified energy)."""
+    lo, hi = emission.get("freq_lo_hz"), emission.get("freq_hi_hz")
+    if lo is None or hi is None:
+        return False
+    return any(r.get("kind") in ("cell", "handset") and r.get("freq_hz") is not None
+               and lo - 100e3 <= r["freq_hz"] <= hi + 100e3 for r in records)
+
+
+def load_analyzers() -> dict[str, type]:
+    """Import the analyzer packages (each registers itself) and return the registry."""
+    import importlib
+
+    for module in ("detector.survey._analyzer", "detector.gsm", "detector.lte", "detector.uplink"):
+        try:
+            importlib.import_module(module)
+        except ImportError as e:  # a receiver not built yet, or its optional dependency missing
+            if not module.endswith(("gsm", "lte", "uplink")) or "No module named" not in str(e):
+                raise
+    return ANALYZERS
+
+
 def run(source: Source, blocks: Iterable[IQBlock], analyzers: list | None = None,
         sink: Callable[[dict], None] | None = None) -> RunResult:
     """Feed `blocks` (from `source`) through `analyzers`; hand each record to `sink` as it is found.
@@ -90,7 +112,7 @@ def run(source: Source, blocks: Iterable[IQBlock], analyzers: list | None = None
     analyzers' ``finish`` ran, so every record found before the failure is kept and emitted.
     KeyboardInterrupt is handled the same way.
     """
-    analyzers = analyzers or []
+    analyzers = sorted(analyzers or [], key=lambda a: getattr(a, "order", 0))
     result = RunResult()
     emit = sink or (lambda r: None)
     t0 = time.perf_counter()
@@ -106,6 +128,8 @@ def run(source: Source, blocks: Iterable[IQBlock], analyzers: list | None = None
         result.error = e
     for a in analyzers:
         for rec in a.finish():
+            if rec.get("kind") == "emission" and _claimed(rec, result.records):
+                continue
             rec.setdefault("source", source.name)
             result.records.append(rec)
             emit(rec)

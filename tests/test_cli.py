@@ -42,7 +42,15 @@ def test_info_json(cli):
 def test_replay_reports_each_tuning(cli):
     rc, out, err = cli("replay", "--json", SWEEP)
     assert rc == 0, err
-    assert out == ""  # no analyzer registered yet finds cells in pure tones; stdout stays JSON-only
+    truth = json.load(open(SWEEP.replace(".sigmf-meta", ".truth.json")))
+    tones = {t["freq_hz"]: t["power_dbfs"] for step in truth["steps"] for t in step["tones"]
+             if abs(t["offset_hz"]) < 0.4 * truth["sample_rate_hz"]}  # inside the kept 80 % of a tuning
+    recs = [json.loads(line) for line in out.splitlines()]  # stdout holds JSON lines only
+    assert sorted(round(r["freq_hz"], -3) for r in recs) == sorted(tones)
+    for r in recs:
+        assert r["kind"] == "emission" and r["shape"] == "narrowband"
+        assert r["power_dbfs"] == pytest.approx(tones[round(r["freq_hz"], -3)], abs=0.2)
+        assert r["source"] == f"file:{SWEEP}"
     assert "480000 samples (0.200 s) in 2 tuning(s)" in err
     # per-tuning mean power: sum of the ground-truth tones in band plus the noise (see test_recordings)
     assert "[0] 936 MHz: mean power -19.5 dBFS" in err
@@ -67,5 +75,6 @@ def test_real_captures_open(real_captures, cli, name, flags, datatype, freq, n):
     d = json.loads(out)
     assert (d["datatype"], d["segments"][0]["center_freq_hz"], d["num_samples"]) == (datatype, freq, n)
     rc, out, err = cli("replay", "--json", *flags, path)
-    assert rc == 0 and out == "", err
+    assert rc == 0, err
+    assert all(json.loads(line)["kind"] in ("emission", "cell") for line in out.splitlines())
     assert f"{n} samples" in err

@@ -107,7 +107,7 @@ def test_survey_command_finds_every_ground_truth_emitter(cli, tmp_path):
         assert len(near) == 1, (e, recs)
         assert near[0]["shape"] == want_shape[e["shape"]]
         assert near[0]["power_dbfs"] == pytest.approx(e["power_dbfs"], abs=0.5)
-    strong = [r for r in recs if r["snr_db"] > 3]
+    strong = [r for r in recs if r.get("snr_db", 99) > 3]  # no SNR: a carrier filling a whole step
     assert len(strong) == len(truth["emitters"])  # nothing else of substance
     for name in ("spectrum.png", "waterfall.png"):
         data = (tmp_path / "plots" / name).read_bytes()

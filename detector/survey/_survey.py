@@ -235,7 +235,10 @@ class SurveyAccumulator:
             sweep_floor = noise_floor(np.concatenate([h.psd for h in self.hops]), k_min, percentile=25.0)
         for h in self.hops:
             own = noise_floor(h.psd, h.k_eq, percentile=25.0)
-            h.floor = np.full(h.psd.shape, min(own, sweep_floor))
+            # never below float32 FFT precision (~120 dB under the strongest bin) or -130 dBFS per bin:
+            # a noiseless synthetic input would otherwise make every rounding error an "emission"
+            least = max(float(h.psd.max()) * 1e-12, 1e-13)
+            h.floor = np.full(h.psd.shape, max(min(own, sweep_floor), least))
             h.occupied, _ = occupancy(h.psd, h.k_eq, cfg.pfa, floor=h.floor)
         f, p, fl, occ, t0, t1 = _stitch(self.hops)
         emissions = []
