@@ -267,9 +267,9 @@ class SurveyAccumulator:
                     or h.ofdm_score < 2 * h.ofdm_reference:
                 continue
             lo, hi = float(h.freqs_hz[0]), float(h.freqs_hz[-1])
+            if any(e.shape == "lte" and e.freq_lo_hz < hi and e.freq_hi_hz > lo for e in out):
+                continue  # the LTE carrier was found with its edges: nothing to add
             inside = [e for e in out if lo <= e.center_hz <= hi]
-            if any(e.shape == "lte" for e in inside):
-                continue
             out = [e for e in out if e not in inside]
             power = float(np.sum(h.psd))
             out.append(SurveyEmission(lo, hi, h.center_freq_hz, float(to_db(np.array(power))),
