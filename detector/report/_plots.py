@@ -14,7 +14,6 @@ _UTC = _dt.timezone.utc
 
 _SHAPE_COLOURS = {"gsm": "tab:blue", "lte": "tab:red", "umts": "tab:purple", "nr": "tab:brown",
                   "narrowband": "tab:gray", "unknown": "black"}
-_COUNTRY_COLOURS = ["#e41a1c33", "#377eb833", "#4daf4a33", "#984ea333", "#ff7f0033", "#a6562833"]
 
 
 def _figure(width=14, height=6):
@@ -26,23 +25,48 @@ def _figure(width=14, height=6):
     return plt, plt.figure(figsize=(width, height), dpi=100)
 
 
-def _draw_blocks(ax, blocks, lo, hi, y_text):
-    """Shade band-plan blocks (dicts with lo_hz, hi_hz, label, country) inside [lo, hi]."""
-    countries = sorted({b.get("country", "") for b in blocks})
-    for b in blocks:
+def _band_plan_lanes(ax, blocks, lo, hi):
+    """Band-plan blocks as bars, one lane per operator, coloured by country, hatched when unverified."""
+    shown = [b for b in blocks if min(b["hi_hz"], hi) > max(b["lo_hz"], lo)]
+
+    def lane_name(b):  # "China Mobile (CN)" from the label "China Mobile GSM/NB-IoT/LTE (DL)"
+        words = b.get("label", b.get("operator", "")).split(" (")[0].split()
+        while len(words) > 1 and any(t in words[-1] for t in ("GSM", "UMTS", "LTE", "NR", "IoT")):
+            words.pop()  # drop the trailing technology list
+        return f"{' '.join(words)} ({b.get('country', '?')})"
+
+    shown.sort(key=lambda b: (lane_name(b), b["lo_hz"]))
+    operators = [lane_name(b) for b in shown]  # one lane per block, grouped by operator
+    countries = sorted({b.get("country", "") for b in shown})
+    cmap = ["tab:red", "tab:blue", "tab:green", "tab:purple", "tab:orange", "tab:brown"]
+    for lane, b in enumerate(shown):
         a, z = max(b["lo_hz"], lo), min(b["hi_hz"], hi)
-        if z <= a:
-            continue
-        colour = _COUNTRY_COLOURS[countries.index(b.get("country", "")) % len(_COUNTRY_COLOURS)]
-        ax.axvspan(a / 1e6, z / 1e6, color=colour, lw=0)
-        label = b.get("label", "")
-        if b.get("unverified"):
-            label += " (unverified)"
-        ax.text((a + z) / 2e6, y_text, label, ha="center", va="top", fontsize=7, rotation=90, clip_on=True)
+        colour = cmap[countries.index(b.get("country", "")) % len(cmap)]
+        ax.barh(lane, (z - a) / 1e6, left=a / 1e6, height=0.7, color=colour, alpha=0.35, edgecolor=colour,
+                hatch="//" if b.get("unverified") else None)
+        techs = "/".join(t.upper() for t in b.get("techs", []))
+        text = f"{b.get('band', '')} {techs} {b.get('link', '').upper()}".strip()
+        ax.text((a + z) / 2e6, lane, text, ha="center", va="center", fontsize=6, clip_on=True)
+    ax.set_yticks(range(len(operators)))
+    ax.set_yticklabels(operators, fontsize=7)
+    ax.set_ylim(-0.6, max(len(operators), 1) - 0.4)
+    ax.invert_yaxis()
+    handles = [plt_patch(cmap[i % len(cmap)], c) for i, c in enumerate(countries)]
+    if handles:
+        ax.legend(handles=handles, loc="upper right", fontsize=7, title="country (hatched: unverified)",
+                  title_fontsize=7)
+    ax.grid(axis="x", alpha=0.3)
+
+
+def plt_patch(colour, label):
+    """A legend patch (matplotlib imported lazily)."""
+    from matplotlib.patches import Patch
+
+    return Patch(facecolor=colour, alpha=0.35, edgecolor=colour, label=label)
 
 
 def plot_spectrum(result, path: str, blocks: list[dict] | None = None, title: str | None = None) -> str:
-    """Stitched average spectrum (dBFS per bin), noise floor, detection threshold and emissions; saves PNG.
+    """Stitched average spectrum (dBFS per bin), noise floor and emissions, over band-plan lanes; saves PNG.
 
     Parameters
     ----------
@@ -50,15 +74,18 @@ def plot_spectrum(result, path: str, blocks: list[dict] | None = None, title: st
     path : str
         Output file (.png or .svg).
     blocks : list of dict, optional
-        Band-plan blocks ``{"lo_hz", "hi_hz", "label", "country", "unverified"}`` drawn as shaded spans.
+        Band-plan blocks ``{"lo_hz", "hi_hz", "label", "country", "operator", "unverified"}`` drawn in a
+        lane per operator under the spectrum.
     """
-    plt, fig = _figure()
-    ax = fig.add_subplot(1, 1, 1)
+    plt, fig = _figure(14, 8 if blocks else 6)
+    if blocks:
+        ax, lanes = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+    else:
+        ax, lanes = fig.add_subplot(1, 1, 1), None
     f = result.freqs_hz / 1e6
     if f.size:
         p_db = to_db(result.psd)
-        top = float(np.max(p_db)) + 5
-        _draw_blocks(ax, blocks or [], result.freqs_hz[0], result.freqs_hz[-1], top)
+        top = float(np.max(p_db)) + 6
         ax.plot(f, p_db, lw=0.6, color="k", label="average power per bin")
         ax.plot(f, to_db(result.floor), lw=0.8, color="tab:green", ls="--", label="noise floor")
         for e in result.emissions:
@@ -68,11 +95,13 @@ def plot_spectrum(result, path: str, blocks: list[dict] | None = None, title: st
                         ha="center", va="bottom", color=c)
         ax.set_ylim(float(np.percentile(p_db, 1)) - 5, top)
         ax.set_xlim(f[0], f[-1])
-    ax.set_xlabel("frequency (MHz)")
+        if lanes is not None:
+            _band_plan_lanes(lanes, blocks, result.freqs_hz[0], result.freqs_hz[-1])
+    (lanes or ax).set_xlabel("frequency (MHz)")
     ax.set_ylabel("power per bin (dBFS)")
-    ax.set_title(title or "Spectrum survey (emissions marked by shape; shaded: band-plan blocks)")
+    ax.set_title(title or "Spectrum survey: emissions marked by shape; operators' blocks below")
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper left", fontsize=8)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -85,8 +114,11 @@ def plot_waterfall(result, path: str, blocks: list[dict] | None = None, title: s
     Row k of the image joins the k-th integration interval (over all passes of a repeated sweep) of
     every tuning step; rows are labelled with the times of the lowest step.
     """
-    plt, fig = _figure(14, 7)
-    ax = fig.add_subplot(1, 1, 1)
+    plt, fig = _figure(14, 9 if blocks else 7)
+    if blocks:
+        ax, lanes = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+    else:
+        ax, lanes = fig.add_subplot(1, 1, 1), None
     columns: dict[float, list] = {}  # centre frequency -> rows (time, freqs, psd) over every pass, in time order
     for h in sorted(result.hops, key=lambda h: h.start):
         columns.setdefault(h.center_freq_hz, []).extend((t, h.freqs_hz, psd) for t, _, psd in h.rows)
@@ -105,31 +137,19 @@ def plot_waterfall(result, path: str, blocks: list[dict] | None = None, title: s
         vmin, vmax = np.nanpercentile(img, [2, 99.8])
         mesh = ax.imshow(img[:, order], aspect="auto", origin="upper", cmap="viridis", vmin=vmin, vmax=vmax,
                          extent=(freqs[order][0], freqs[order][-1], nrows, 0), interpolation="nearest")
-        fig.colorbar(mesh, ax=ax, label="power per bin (dBFS)")
+        fig.colorbar(mesh, ax=[ax, lanes] if lanes is not None else ax, label="power per bin (dBFS)")
         times = [t for t, _, _ in columns[fcs[0]]]
         ticks = np.unique(np.linspace(0, nrows - 1, min(nrows, 8)).astype(int))
         ax.set_yticks(ticks + 0.5)
         ax.set_yticklabels([times[k].astimezone(_UTC).strftime("%H:%M:%S.%f")[:-3] for k in ticks], fontsize=8)
-        for b in blocks or []:
-            for edge in (b["lo_hz"], b["hi_hz"]):
-                if freqs[order][0] <= edge / 1e6 <= freqs[order][-1]:
-                    ax.axvline(edge / 1e6, color="w", lw=0.5, alpha=0.6)
-        _label_blocks_top(ax, blocks or [], freqs[order][0] * 1e6, freqs[order][-1] * 1e6)
+        if lanes is not None:
+            _band_plan_lanes(lanes, blocks, freqs[order][0] * 1e6, freqs[order][-1] * 1e6)
         for e in result.emissions:
             ax.plot([e.center_hz / 1e6], [nrows], marker="^", color=_SHAPE_COLOURS.get(e.shape, "k"), ms=8,
                     clip_on=False)
-    ax.set_xlabel("frequency (MHz)")
+    (lanes if lanes is not None else ax).set_xlabel("frequency (MHz)")
     ax.set_ylabel("time of the first step's interval (UTC)")
-    ax.set_title(title or "Waterfall (triangles: detected emissions)")
-    fig.tight_layout()
+    ax.set_title(title or "Waterfall (triangles: detected emissions); operators' blocks below")
     fig.savefig(path)
     plt.close(fig)
     return path
-
-
-def _label_blocks_top(ax, blocks, lo, hi):
-    for b in blocks:
-        a, z = max(b["lo_hz"], lo), min(b["hi_hz"], hi)
-        if z > a:
-            ax.text((a + z) / 2e6, 1.0, b.get("label", ""), transform=ax.get_xaxis_transform(), ha="center",
-                    va="bottom", fontsize=7, rotation=90)

@@ -31,10 +31,17 @@ def emission_record(e) -> dict:
     if e.nominal_bandwidth_hz:
         rec["nominal_bandwidth_hz"] = e.nominal_bandwidth_hz
     try:
-        from ..bands import describe_frequency
+        from ..bands import blocks_at, describe_frequency
     except ImportError:
         return rec
     rec.update(describe_frequency(e.center_hz, e.shape))
+    if e.center_hz > 0:
+        blocks = [b for b in blocks_at(e.center_hz) if b.extent == "assigned"]
+        if blocks:  # whose block the energy sits in (evidence for the policy, not a verdict)
+            rec["operator_blocks"] = [
+                {"operator": b.operator, "country": b.country, "mcc": b.mcc, "techs": list(b.techs),
+                 "duplex": b.duplex, "band": b.band, **({"unverified": True} if b.unverified else {})}
+                for b in blocks]
     return rec
 
 
