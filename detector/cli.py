@@ -66,6 +66,21 @@ def _hostport(text: str) -> tuple[str, int]:
         raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {text!r}") from None
 
 
+def _freq_spec(text: str):
+    """``LOW:HIGH[:BIN]`` (a range, Hz) or a plain frequency (Hz)."""
+    if ":" in text:
+        from .survey import parse_range
+
+        try:
+            lo, hi = parse_range(text)
+            parts = text.split(":")
+            bin_hz = _si(parts[2]) if len(parts) > 2 and parts[2] else None
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+        return ("range", lo, hi, bin_hz)
+    return ("freq", _si(text))
+
+
 def _add_file_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-s", "--sample-rate", type=_si, metavar="RATE",
                    help="sample rate of a headerless file, S/s (k/M suffixes); overrides the file name")
@@ -130,9 +145,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("survey", help="wideband power sweep (like rtl_power): CSV, waterfall and spectrum plots, "
                                       "emissions")
     p.add_argument("paths", nargs="*", metavar="RECORDING", help="sweep recording(s) to survey; none = live")
-    _add_file_options(p)
-    p.add_argument("-r", "--range", dest="ranges", action="append", default=[], metavar="LOW:HIGH",
-                   help="live: frequency range to sweep, e.g. 925M:960M (repeatable)")
+    p.add_argument("-f", "--frequency", dest="freq_specs", action="append", default=[], type=_freq_spec,
+                   metavar="LOW:HIGH[:BIN] | FREQ",
+                   help="live: range to sweep as rtl_power takes it, e.g. 925M:960M or 925M:960M:5k (repeatable); "
+                        "with a recording, a plain FREQ overrides its centre frequency")
+    p.add_argument("-s", "--sample-rate", type=_si, metavar="RATE",
+                   help="sample rate of a headerless file, S/s; overrides the file name")
+    p.add_argument("--format", dest="datatype", metavar="TYPE",
+                   help="sample format of a headerless file: cu8, cs8, cs16, cf32 (or prefix the path: cs8:file.bin)")
     p.add_argument("--band", action="append", default=[], metavar="NAME",
                    help="live: sweep a band's downlink (GSM900, DCS1800, B3, B39, ...; repeatable)")
     p.add_argument("--rate", type=_si, default=2.4e6, metavar="RATE", help="live: sample rate (default 2.4M)")
@@ -374,23 +394,18 @@ def cmd_serve(args) -> int:
 
 def _survey_blocks(args):
     """Blocks for the survey: recordings in order, or a live sweep over the planned hops."""
-    from .survey import parse_range, plan_hops
+    from .survey import plan_hops
 
     if args.paths:
         for path in args.paths:
             with _open(args, path) as src:
                 yield src, src.blocks()
         return
-    ranges = []
-    for r in args.ranges:
-        try:
-            ranges.append(parse_range(r))
-        except ValueError as e:
-            raise UsageError(f"-r {r}: {e}") from None
+    ranges = [(spec[1], spec[2]) for spec in args.freq_specs if spec[0] == "range"]
     for name in args.band:
         ranges.append(_band_range(name))
     if not ranges:
-        raise UsageError("survey: give recordings, or -r LOW:HIGH / --band NAME for a live sweep")
+        raise UsageError("survey: give recordings, or -f LOW:HIGH / --band NAME for a live sweep")
     hops = [f for lo, hi in ranges for f in plan_hops(lo, hi, args.rate, args.crop)]
     args.sample_rate = args.rate
     src = _open_live(args)
@@ -416,6 +431,14 @@ def cmd_survey(args) -> int:
 
     if args.list_devices:
         return _list_devices()
+    plain = [spec[1] for spec in args.freq_specs if spec[0] == "freq"]
+    if plain and not args.paths:
+        raise UsageError("survey: -f FREQ (a single frequency) only overrides a recording's centre; "
+                         "for a live sweep give -f LOW:HIGH")
+    args.frequency = plain[-1] if plain else None
+    bins = [spec[3] for spec in args.freq_specs if spec[0] == "range" and spec[3]]
+    if bins:
+        args.bin_hz = bins[-1]
     cfg = SurveyConfig(bin_hz=args.bin_hz, crop=args.crop, interval_s=args.interval, pfa=args.pfa,
                        overlap=args.overlap)
     acc = SurveyAccumulator(cfg)

@@ -149,3 +149,22 @@ def test_server_dropping_mid_record_keeps_what_was_recorded(tmp_path, cli_subpro
     with open_recording(str(tmp_path / "x.sigmf-meta")) as src:
         assert 0 < src.num_samples < 200000
     assert np.isfinite(src.sample_rate_hz)
+
+
+def test_live_survey_over_rtl_tcp_matches_the_recording(served, cli_subprocess):
+    """`detector survey -f 925M:960M --rtl-tcp` plans the recording's own 19 steps, so the live sweep over the
+    virtual dongle must find the same emissions as surveying the file."""
+    port, _ = served
+    r = cli_subprocess("survey", "-f", "925M:960M", "--rtl-tcp", f"127.0.0.1:{port}", "--dwell", "0.02",
+                       "--json", timeout=120)
+    assert r.returncode == 0, r.stderr
+    live = [json.loads(line) for line in r.stdout.splitlines()]
+    r = cli_subprocess("survey", SWEEP, "--json")
+    replay = [json.loads(line) for line in r.stdout.splitlines()]
+    strong = [e for e in replay if e.get("snr_db", 99) > 6]
+    assert len(strong) == 8
+    for e in strong:
+        match = [x for x in live if abs(x["freq_hz"] - e["freq_hz"]) < 20e3 and x["shape"] == e["shape"]]
+        assert match, (e, live)
+        assert match[0]["power_dbfs"] == pytest.approx(e["power_dbfs"], abs=1.0)
+    assert live[0]["source"].startswith(f"rtl_tcp:127.0.0.1:{port}")

@@ -340,8 +340,10 @@ class RtlTcpSource(TunableSource):
     stall_timeout_s : float
         Seconds without a byte from the server after which the source is declared lost.
     settle_samples : int
-        Samples discarded after each retune (rtl_sdr users discard about 2k; the rtl_tcp path also
-        holds samples in flight in TCP buffers, hence the larger default).
+        Samples discarded after each retune. rtl_sdr users discard about 2k, but over rtl_tcp the
+        samples captured before the retune are still in flight: librtlsdr's USB transfers (rtl_tcp
+        uses 256 KiB = 131072 samples each) and the TCP send/receive buffers (up to ~128k samples on
+        loopback). The default, 2**18 samples (0.11 s at 2.4 MS/s), covers both.
     queue_bytes : int
         Bound of the receive queue in bytes (2 per sample); the default 16 MiB holds 3.5 s at 2.4 MS/s.
     recv_bytes : int
@@ -400,7 +402,7 @@ class RtlTcpSource(TunableSource):
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = DEFAULT_PORT, connect_timeout_s: float = 5.0,
-                 stall_timeout_s: float = 5.0, settle_samples: int = 16384, queue_bytes: int = 16 << 20,
+                 stall_timeout_s: float = 5.0, settle_samples: int = 1 << 18, queue_bytes: int = 16 << 20,
                  recv_bytes: int = 1 << 16, check_tuner_range: bool = True):
         super().__init__()
         self.host = str(host)
