@@ -183,3 +183,21 @@ def test_ofdm_filling_the_capture_is_lte_and_gsm_is_not():
     res_gsm = survey([IQBlock(gsm.astype(np.complex64), 947.4e6, fs, 0, t0)], SurveyConfig(crop=0.1))
     assert [e.shape for e in res_lte.emissions] == ["lte"]
     assert "lte" not in {e.shape for e in res_gsm.emissions}
+
+
+def test_rtl_iq_image_is_not_reported_but_a_lone_weak_tone_is():
+    import datetime as dt
+
+    from detector.sources import IQBlock
+    from detector.synth import tone
+
+    fs, n = 2.4e6, 1 << 17
+    rng = np.random.default_rng(2)
+    t0 = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    strong_and_image = add_awgn(tone(n, 300e3, fs, -10) + tone(n, -300e3, fs, -45), -50, rng)
+    lone = add_awgn(tone(n, -300e3, fs, -45), -50, rng)
+    res = survey([IQBlock(strong_and_image, 947e6, fs, 0, t0)], SurveyConfig(crop=0.1))
+    assert [round(e.center_hz - 947e6, -3) for e in res.emissions] == [300e3]
+    assert [round(e.center_hz - 947e6, -3) for e in res.images] == [-300e3]
+    res = survey([IQBlock(lone, 947e6, fs, 0, t0)], SurveyConfig(crop=0.1))
+    assert [round(e.center_hz - 947e6, -3) for e in res.emissions] == [-300e3]

@@ -79,6 +79,10 @@ def classify_shape(feat: ShapeFeatures) -> tuple[str, float | None]:
     ('lte', 5000000.0)
     >>> classify_shape(ShapeFeatures(4.2e6, 0.8, 350e3, 1.0))
     ('umts', 5000000.0)
+    >>> classify_shape(ShapeFeatures(38e6, 0.9, 40e3, 1.0)), classify_shape(ShapeFeatures(20e3, 0.1, 1e3, 0.1))
+    (('nr', None), ('narrowband', None))
+    >>> classify_shape(ShapeFeatures(700e3, 4.0, 100e3, 6.0))  # neither flat nor GSM-sized
+    ('unknown', None)
     """
     obw, flat, edge = feat.obw_hz, feat.flatness_db, feat.edge_width_hz
     if obw < 60e3:

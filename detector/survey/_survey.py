@@ -58,6 +58,9 @@ class SurveyConfig:
         (about 0.4 dB lower CFAR threshold at a 25 ms dwell); 0 doubles throughput.
     dc_width_hz : float
         Width around 0 Hz of each capture treated as the DC spike.
+    image_rejection_db : float
+        An emission this much weaker than its mirror about the tuned frequency is the receiver's
+        IQ image, not a signal (RTL-SDR image rejection is about 25-40 dB).
     """
 
     bin_hz: float = 5e3
@@ -67,6 +70,7 @@ class SurveyConfig:
     window: str = "hann"
     overlap: float = 0.5
     dc_width_hz: float = 6e3
+    image_rejection_db: float = 20.0
 
     def nfft(self, sample_rate_hz: float) -> int:
         """FFT length for `sample_rate_hz`: smallest power of two with fs/nfft <= bin_hz (at least 64)."""
@@ -136,6 +140,7 @@ class SurveyResult:
     occupied: np.ndarray
     emissions: list[SurveyEmission]
     config: SurveyConfig
+    images: list[SurveyEmission] = field(default_factory=list)  # IQ images left out of `emissions`
 
 
 class SurveyAccumulator:
@@ -248,7 +253,31 @@ class SurveyAccumulator:
                 for lo, hi in _split_gsm_clusters(f, p, fl, e.freq_lo_hz, e.freq_hi_hz):
                     emissions.append(_classified(f, p, fl, lo, hi, t0, t1))
         emissions = self._ofdm_filled_hops(emissions)
-        return SurveyResult(self.hops, f, p, fl, occ, emissions, cfg)
+        kept = [e for e in emissions if not self._is_iq_image(e)]
+        result = SurveyResult(self.hops, f, p, fl, occ, kept, cfg)
+        result.images = [e for e in emissions if e not in kept]
+        return result
+
+    def _is_iq_image(self, e: SurveyEmission) -> bool:
+        """True if `e` is the RTL-SDR's IQ-imbalance image of a much stronger emission.
+
+        The RTL2832's I/Q gain and phase mismatch mirrors every signal at fc + d to fc - d, about
+        25-40 dB down. An emission whose mirror in the same tuning is `image_rejection_db` or more
+        stronger is taken for that image and not reported (it is listed in ``result.images``).
+        """
+        for h in self.hops:
+            if not (h.freqs_hz[0] <= e.center_hz <= h.freqs_hz[-1]) or abs(e.center_hz - h.center_freq_hz) < 20e3:
+                continue
+            lo, hi = 2 * h.center_freq_hz - e.freq_hi_hz, 2 * h.center_freq_hz - e.freq_lo_hz
+            sel = (h.freqs_hz >= lo) & (h.freqs_hz <= hi)
+            own = (h.freqs_hz >= e.freq_lo_hz) & (h.freqs_hz <= e.freq_hi_hz)
+            if not sel.any() or not own.any():
+                continue
+            mirror = float(np.sum(np.clip(h.psd[sel] - h.floor[sel], 0, None)))
+            here = float(np.sum(np.clip(h.psd[own] - h.floor[own], 0, None)))
+            if here > 0 and mirror >= here * 10 ** (self.config.image_rejection_db / 10):
+                return True
+        return False
 
     def _ofdm_filled_hops(self, emissions: list[SurveyEmission]) -> list[SurveyEmission]:
         """An LTE carrier wider than a step fills it: no noise floor is visible, so CFAR sees only ripple.
