@@ -196,6 +196,11 @@ def _fmt_hz(hz) -> str:
     return f"{hz / 1e6:.6g} MHz"
 
 
+#: Metadata keys `detector info` does not repeat in its text output (shown above or pure bookkeeping).
+_INFO_HIDDEN = {"container", "core:datatype", "core:sample_rate", "core:extensions", "core:num_channels",
+                "core:offset", "core:version"}
+
+
 def cmd_info(args) -> int:
     """``detector info``: describe recordings."""
     status = ExitStatus.OK
@@ -223,7 +228,7 @@ def cmd_info(args) -> int:
             lines.append(f"    [{s['index']}] {_fmt_hz(s['center_freq_hz'])}  {s['num_samples']} samples "
                          f"({s['duration_s']:.6g} s) from sample {s['first_sample']}{when}")
         for k, v in d["metadata"].items():
-            if k in ("container", "core:datatype", "core:sample_rate") or v is None:
+            if k in _INFO_HIDDEN or v is None:
                 continue
             lines.append(f"  {k:<12} {v}")
         print("\n".join(lines))
