@@ -168,3 +168,16 @@ def test_live_survey_over_rtl_tcp_matches_the_recording(served, cli_subprocess):
         assert match, (e, live)
         assert match[0]["power_dbfs"] == pytest.approx(e["power_dbfs"], abs=1.0)
     assert live[0]["source"].startswith(f"rtl_tcp:127.0.0.1:{port}")
+
+
+@pytest.mark.parametrize("flags,message", [
+    (["-s", "500k", "-f", "947M"], "500000"),
+    (["-s", "2.4M", "-f", "2.5G"], "R820T"),
+])
+def test_record_refuses_what_a_dongle_cannot_do(served, tmp_path, cli_subprocess, flags, message):
+    port, _ = served
+    r = cli_subprocess("record", "--rtl-tcp", f"127.0.0.1:{port}", *flags, "-n", "1000", "-w", tmp_path / "x")
+    assert r.returncode == 1, r.stderr
+    line = [ln for ln in r.stderr.splitlines() if ln.startswith("detector: error:")]
+    assert len(line) == 1 and message in line[0] and "Traceback" not in r.stderr
+    assert not (tmp_path / "x.sigmf-data").exists()
