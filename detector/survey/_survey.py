@@ -168,9 +168,9 @@ class SurveyAccumulator:
                                   for k in (1.0, 0.75, 1.25)]}
         c = self._cur
         c["total"].update(block.samples)
-        centred = block.samples - block.samples.mean()  # the RTL-SDR's DC offset correlates at every lag
+        wideband = _highpass(block.samples, block.sample_rate_hz)  # DC and LO-leakage skirt correlate at every lag
         for lag in c["lags"]:
-            lag.update(centred)
+            lag.update(wideband)
         x = block.samples
         if cfg.interval_s:
             per_row = int(round(cfg.interval_s * block.sample_rate_hz))
@@ -292,8 +292,8 @@ class SurveyAccumulator:
         out = list(emissions)
         for h in self.hops:
             excess = h.ofdm_score - h.ofdm_reference
-            if not h.ofdm_products or excess <= max(lag_threshold(h.ofdm_products, self.config.pfa), 0.01) \
-                    or h.ofdm_score < 2 * h.ofdm_reference:
+            if not h.ofdm_products or excess <= max(lag_threshold(h.ofdm_products, self.config.pfa), 0.003) \
+                    or h.ofdm_score < 3 * h.ofdm_reference:
                 continue
             lo, hi = float(h.freqs_hz[0]), float(h.freqs_hz[-1])
             if any(e.shape == "lte" and e.freq_lo_hz < hi and e.freq_hi_hz > lo for e in out):
@@ -305,6 +305,20 @@ class SurveyAccumulator:
                                       float(to_db(h.psd.max())), float("nan"), "lte", None, hi - lo, 0.0, 0.0,
                                       h.start, h.end))
         return sorted(out, key=lambda e: e.center_hz)
+
+
+def _highpass(x: np.ndarray, fs: float, corner_hz: float = 100e3) -> np.ndarray:
+    """x minus its moving average over fs/corner_hz samples: removes DC and the RTL-SDR's LO-leakage skirt
+    (which spreads over +-100 kHz and, like any slow component, correlates at every lag)."""
+    m = max(2, int(round(fs / corner_hz)))
+    c = np.cumsum(np.concatenate([np.zeros(1, np.complex128), x.astype(np.complex128)]))
+    avg = np.empty(x.size, np.complex128)
+    half = m // 2
+    idx = np.arange(x.size)
+    lo = np.clip(idx - half, 0, x.size)
+    hi = np.clip(idx - half + m, 0, x.size)
+    avg = (c[hi] - c[lo]) / np.maximum(hi - lo, 1)
+    return (x - avg).astype(np.complex64)
 
 
 def _stitch(hops):
