@@ -196,7 +196,7 @@ class SurveyAccumulator:
         """Crop the edges and replace the DC-spike bins by the mean of their neighbours."""
         cfg = self.config
         p = psd.copy()
-        dcm = dc_mask(rel_f, max(cfg.dc_width_hz, 1.01 * (rel_f[1] - rel_f[0])))
+        dcm = dc_mask(rel_f, max(cfg.dc_width_hz, 4.01 * (rel_f[1] - rel_f[0])))  # the window main lobe: +-2 bins
         idx = np.nonzero(dcm)[0]
         if idx.size:
             lo, hi = max(idx[0] - 1, 0), min(idx[-1] + 1, p.size - 1)
