@@ -215,3 +215,23 @@ def test_no_false_lte_on_noise_with_dc_offsets():
     res = survey(blocks, SurveyConfig(crop=0.1))
     assert [e.shape for e in res.emissions] == []
     assert max(h.ofdm_score for h in res.hops) < 0.01
+
+
+def test_band_names_resolve_to_downlink_ranges(cli):
+    from detector.cli import _band_range
+
+    assert _band_range("B39") == (1880e6, 1920e6)
+    assert _band_range("DCS1800") == (1805e6, 1880e6)
+    rc, _, err = cli("survey", "--band", "B99", "--rtl-tcp", "127.0.0.1:1")
+    assert rc == 2 and "--band B99: unknown band 'B99'; known bands:" in err
+
+
+def test_emission_classes_choose_the_analyzers():
+    from detector.survey import analyzers_for
+
+    with open_recording(SURVEY + ".sigmf-meta") as src:
+        res = survey(src.blocks())
+    plan = analyzers_for(res.emissions)
+    assert sorted({a for a, _, _ in plan}) == ["gsm", "lte"]
+    assert sorted(round(f / 1e5) / 10 for a, f, _ in plan if a == "gsm") == [935.2, 935.6, 947.4, 948.2, 957.8]
+    assert [round(f / 1e6, 1) for a, f, _ in plan if a == "lte"] == [940.0]

@@ -28,7 +28,11 @@ import numpy as np
 
 from ..dsp import occupied_bandwidth
 
-__all__ = ["ShapeFeatures", "shape_features", "classify_shape", "LTE_BANDWIDTHS_HZ"]
+__all__ = ["ShapeFeatures", "shape_features", "classify_shape", "analyzers_for", "LTE_BANDWIDTHS_HZ",
+           "SHAPE_ANALYZERS"]
+
+#: Which receiver decodes each emission class (UMTS and NR have none yet: they stay emissions).
+SHAPE_ANALYZERS = {"gsm": "gsm", "lte": "lte"}
 
 #: LTE channel bandwidths (TS 36.101 Table 5.6-1) and their occupied width (N_RB x 180 kHz).
 LTE_BANDWIDTHS_HZ = {1.4e6: 1.08e6, 3e6: 2.7e6, 5e6: 4.5e6, 10e6: 9e6, 15e6: 13.5e6, 20e6: 18e6}
@@ -98,3 +102,16 @@ def classify_shape(feat: ShapeFeatures) -> tuple[str, float | None]:
         if obw > 20e6:
             return "nr", None
     return "unknown", None
+
+
+def analyzers_for(emissions) -> list[tuple[str, float, float]]:
+    """(analyzer name, centre Hz, bandwidth Hz) for every emission a receiver can decode, by its class.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as E
+    >>> analyzers_for([E(shape="gsm", center_hz=947.4e6, obw_hz=250e3), E(shape="umts", center_hz=1e9, obw_hz=4e6)])
+    [('gsm', 947400000.0, 250000.0)]
+    """
+    return [(SHAPE_ANALYZERS[e.shape], float(e.center_hz), float(e.obw_hz)) for e in emissions
+            if e.shape in SHAPE_ANALYZERS]
