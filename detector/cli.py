@@ -171,6 +171,26 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     _add_device_options(p)
 
+    p = sub.add_parser("scan", help="live: sweep bands with an RTL-SDR or rtl_tcp, detect, flag, show a live table")
+    p.add_argument("-f", "--frequency", dest="freq_specs", action="append", default=[], type=_freq_spec,
+                   metavar="LOW:HIGH", help="range to sweep, e.g. 925M:960M (repeatable)")
+    p.add_argument("--band", action="append", default=[], metavar="NAME",
+                   help="band to sweep (downlink): GSM900, DCS1800, B3, B39, ... (repeatable)")
+    p.add_argument("-s", "--sample-rate", type=_si, default=2.4e6, metavar="RATE", help="S/s (default 2.4M)")
+    p.add_argument("-c", "--crop", type=float, default=0.2, help="fraction of each capture discarded at the edges")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--once", action="store_true", help="one sweep, then exit")
+    g.add_argument("--repeat", type=int, metavar="N", help="N sweeps, then exit (default: until Ctrl-C)")
+    p.add_argument("--dwell-gsm", type=float, default=1.0, metavar="S", help="seconds per GSM step (>= 0.94)")
+    p.add_argument("--dwell-lte", type=float, default=0.08, metavar="S", help="seconds per LTE step")
+    p.add_argument("--dwell", type=float, default=0.25, metavar="S", help="seconds per step of a plain range")
+    p.add_argument("--settle", type=int, default=None, metavar="SAMPLES", help="samples discarded after a retune")
+    p.add_argument("--reconnect", type=float, default=30.0, metavar="S",
+                   help="keep trying to reopen a lost dongle or rtl_tcp server this long (default 30)")
+    p.add_argument("--on-foreign", metavar="CMD", help="run CMD (shell) with each foreign record as JSON on stdin")
+    _add_common(p)
+    _add_device_options(p)
+
     p = sub.add_parser("serve", help="an rtl_tcp server that makes a recording a virtual dongle")
     p.add_argument("recording", metavar="RECORDING")
     _add_file_options(p)
@@ -515,7 +535,121 @@ def _print_emissions(result, records) -> None:
               f"{r['power_dbfs']:7.1f} dBFS  {snr}{extra}", file=sys.stderr)
 
 
-COMMANDS = {"info": cmd_info, "replay": cmd_replay, "record": cmd_record, "serve": cmd_serve, "survey": cmd_survey}
+#: Bands swept when neither -f nor --band is given (the kp-border profile's bands until profiles land).
+DEFAULT_SCAN_BANDS = ["GSM900", "DCS1800", "B39", "B40", "B41"]
+
+
+def _tuner_ranges(src):
+    ranges = getattr(src, "freq_ranges_hz", None)
+    if callable(ranges):
+        return ranges()
+    from .sources._rtltcp import TUNER_RANGES_HZ
+
+    return TUNER_RANGES_HZ.get(getattr(src, "tuner_type_code", 0), ())
+
+
+def cmd_scan(args) -> int:
+    """``detector scan``: sweep, detect, flag; live table on a TTY, JSON lines with --json."""
+    from . import pipeline
+    from .scanner import LiveTable, ScanRunner, check_reachable, plan_sweep, record_key, targets_from
+
+    if args.list_devices:
+        return _list_devices()
+    ranges = [(spec[1], spec[2]) for spec in args.freq_specs if spec[0] == "range"]
+    if any(spec[0] == "freq" for spec in args.freq_specs):
+        raise UsageError("scan: -f takes a range LOW:HIGH (e.g. 925M:960M)")
+    targets = targets_from(ranges, args.band or ([] if ranges else DEFAULT_SCAN_BANDS))
+    merged = {}
+    for t in targets:  # bands with the same downlink (DCS1800 and B3) are one sweep
+        key = (t.lo_hz, t.hi_hz)
+        if key in merged:
+            old = merged[key]
+            merged[key] = type(t)(f"{old.label}/{t.label}", t.lo_hz, t.hi_hz, tuple(sorted({*old.techs, *t.techs})))
+        else:
+            merged[key] = t
+    steps = plan_sweep(list(merged.values()), args.sample_rate, args.crop,
+                       {"gsm": args.dwell_gsm, "lte": args.dwell_lte, "survey": args.dwell})
+
+    def open_source():
+        src = _open_live(args)
+        if args.settle is not None:
+            src.settle_samples = args.settle
+        return src
+
+    table = LiveTable()
+
+    def log(msg):
+        if not table.tty:
+            print(f"detector scan: {msg}", file=sys.stderr, flush=True)
+
+    first = open_source()
+    steps, skipped = check_reachable(steps, _tuner_ranges(first), getattr(first, "tuner_name", None)
+                                     or getattr(first, "tuner_type", "tuner"))
+    first.close()
+    for msg in skipped:
+        print(f"detector scan: {msg}", file=sys.stderr, flush=True)
+    if not steps:
+        raise UsageError("scan: no step of the requested bands is within the tuner's range")
+
+    foreign_hooks = []
+
+    def on_record(rec):
+        table.add(record_key(rec), rec)
+        if args.json:
+            print(json.dumps(rec), flush=True)
+        if args.on_foreign and rec.get("verdict") == "foreign":
+            foreign_hooks.append(_run_hook(args.on_foreign, rec))
+
+    def on_progress(pass_index, step, stats):
+        total = len(steps)
+        done = step.index + 1
+        bar = "#" * int(20 * done / total) + "." * (20 - int(20 * done / total))
+        sweeps = f"/{args.repeat or 1}" if (args.once or args.repeat) else ""
+        table.set_progress(f"sweep {pass_index + 1}{sweeps} [{bar}] step {done}/{total} "
+                           f"{step.center_freq_hz / 1e6:.3f} MHz {step.label}  x{stats.realtime_factor:.1f} real time, "
+                           f"dropped {stats.dropped}, {len(runner.records)} detection(s)")
+
+    passes = 1 if args.once else args.repeat
+    runner = ScanRunner(open_source, steps, lambda: [cls() for cls in pipeline.load_analyzers().values()],
+                        on_record, passes=passes, on_progress=on_progress, reconnect_s=args.reconnect, log=log)
+    stats = runner.run()
+    table.draw(force=True)
+    for t in foreign_hooks:
+        t.join(timeout=10)
+    foreign = sum(1 for r in runner.records.values() if r.get("verdict") == "foreign")
+    print(f"scan: {stats.passes} sweep(s), {stats.steps} step(s), {len(runner.records)} detection(s) "
+          f"({foreign} foreign), {stats.samples} samples at x{stats.realtime_factor:.1f} real time, dropped "
+          f"{stats.dropped}, {stats.reconnects} reconnect(s), {stats.wall_s:.1f} s", file=sys.stderr)
+    err = runner.error
+    if isinstance(err, KeyboardInterrupt):
+        print("detector: interrupted; detections so far are kept", file=sys.stderr)
+        return ExitStatus.INTERRUPTED
+    if err is not None:
+        if not isinstance(err, DetectorError):
+            raise err
+        _error(err, args)
+        return err.exit_code
+    return ExitStatus.OK
+
+
+def _run_hook(cmd: str, rec: dict):
+    """Run the --on-foreign command in a thread with the record on stdin (errors are logged, not fatal)."""
+    import subprocess
+    import threading
+
+    def go():
+        try:
+            subprocess.run(cmd, shell=True, input=json.dumps(rec) + "\n", text=True, timeout=30, check=False)
+        except (OSError, subprocess.SubprocessError) as e:
+            print(f"detector scan: --on-foreign failed: {e}", file=sys.stderr)
+
+    t = threading.Thread(target=go, daemon=True)
+    t.start()
+    return t
+
+
+COMMANDS = {"info": cmd_info, "replay": cmd_replay, "record": cmd_record, "serve": cmd_serve, "survey": cmd_survey,
+            "scan": cmd_scan}
 
 
 def _error(e: BaseException, args=None) -> None:

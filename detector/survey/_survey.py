@@ -58,6 +58,11 @@ class SurveyConfig:
         (about 0.4 dB lower CFAR threshold at a 25 ms dwell); 0 doubles throughput.
     dc_width_hz : float
         Width around 0 Hz of each capture treated as the DC spike.
+    min_excess_db : float
+        A bin must also exceed the floor by this much, whatever the dwell. With long dwells the CFAR
+        factor tends to 0 dB (it is 0.2 dB at 1 s), and a real receiver's floor is not flat to that
+        precision (IF-filter ripple, roll-off): without this margin every ripple would be an emission.
+        The stated false-alarm probability is then an upper bound.
     image_rejection_db : float
         An emission this much weaker than its mirror about the tuned frequency is the receiver's
         IQ image, not a signal (RTL-SDR image rejection is about 25-40 dB).
@@ -70,6 +75,7 @@ class SurveyConfig:
     window: str = "hann"
     overlap: float = 0.5
     dc_width_hz: float = 6e3
+    min_excess_db: float = 1.5
     image_rejection_db: float = 20.0
 
     def nfft(self, sample_rate_hz: float) -> int:
@@ -245,6 +251,7 @@ class SurveyAccumulator:
             least = max(float(h.psd.max()) * 1e-12, 1e-13)
             h.floor = np.full(h.psd.shape, max(min(own, sweep_floor), least))
             h.occupied, _ = occupancy(h.psd, h.k_eq, cfg.pfa, floor=h.floor)
+            h.occupied &= h.psd > h.floor * 10 ** (cfg.min_excess_db / 10)
         f, p, fl, occ, t0, t1 = _stitch(self.hops)
         emissions = []
         if f.size > 1:

@@ -1,0 +1,228 @@
+"""The scan loop: a capture thread sweeps the receiver while the main thread analyses what it captured.
+
+Capture and processing overlap through a bounded queue, so a sweep takes as long as its dwells, not
+as long as the DSP. A receiver that is lost (rtl_tcp peer closed or stalled, dongle unplugged) is
+reopened with exponential backoff for up to `reconnect_s`; after that the scan ends with exit 3 and
+keeps every record found. Ctrl-C stops both threads; the records found so far are kept (exit 130).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..errors import DetectorError, DeviceLostError, PeerLostError
+from ._plan import Step
+
+__all__ = ["ScanRunner", "ScanStats", "record_key"]
+
+_LOST = (PeerLostError, DeviceLostError)
+
+
+def record_key(rec: dict) -> tuple:
+    """Identity of a detection across passes: a cell by its decoded identity, an emission by class and place."""
+    ident = rec.get("identity") or {}
+    if rec.get("kind") == "cell":
+        return ("cell", rec.get("tech"), rec.get("channel"), ident.get("bsic"), ident.get("pci"),
+                ident.get("mcc"), ident.get("mnc"), ident.get("lac"), ident.get("cell_id"))
+    if rec.get("kind") == "handset":
+        return ("handset", rec.get("tech"), rec.get("channel"), rec.get("band"))
+    return ("emission", rec.get("shape"), round(float(rec.get("freq_hz", 0.0)) / 50e3))
+
+
+@dataclass
+class ScanStats:
+    """Counters of a scan (for the summary line and the run record)."""
+
+    passes: int = 0
+    steps: int = 0
+    samples: int = 0
+    captured_s: float = 0.0
+    processing_s: float = 0.0
+    dropped: int = 0
+    reconnects: int = 0
+    wall_s: float = 0.0
+    pass_wall_s: list[float] = field(default_factory=list)
+
+    @property
+    def realtime_factor(self) -> float:
+        """Seconds of signal analysed per second of processing (> 1: faster than real time)."""
+        return self.captured_s / self.processing_s if self.processing_s > 0 else float("inf")
+
+
+class ScanRunner:
+    """Sweep `steps` `passes` times (None = until stopped) on the source `open_source()` returns.
+
+    Parameters
+    ----------
+    open_source : callable
+        Returns a ready `TunableSource` (sample rate and gain set); called again to reconnect.
+    steps : list of Step
+    make_analyzers : callable
+        Returns fresh analyzer objects (``process(block)``, ``finish()``) for one pass.
+    on_record : callable
+        Called with each record the first time its identity (`record_key`) is seen in this scan,
+        and again when its verdict changes.
+    on_progress : callable, optional
+        Called with (pass index, step, stats) when a step completes.
+    reconnect_s : float
+        How long to keep trying to reopen a lost receiver.
+    """
+
+    def __init__(self, open_source: Callable, steps: list[Step], make_analyzers: Callable[[], list],
+                 on_record: Callable[[dict], None], passes: int | None = 1,
+                 on_progress: Callable | None = None, reconnect_s: float = 30.0, block_samples: int = 1 << 16,
+                 log: Callable[[str], None] = lambda msg: None):
+        self.open_source = open_source
+        self.steps = steps
+        self.make_analyzers = make_analyzers
+        self.on_record = on_record
+        self.passes = passes
+        self.on_progress = on_progress or (lambda *a: None)
+        self.reconnect_s = reconnect_s
+        self.block_samples = block_samples
+        self.log = log
+        self.stats = ScanStats()
+        self.records: dict[tuple, dict] = {}
+        self.error: BaseException | None = None
+        self.source_name = "?"
+        self._queue: queue.Queue = queue.Queue(maxsize=64)
+        self._stop = threading.Event()
+
+    # -- capture thread ---------------------------------------------------------------------------
+    def _put(self, item) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _reopen(self, first_error: BaseException):
+        deadline = time.monotonic() + self.reconnect_s
+        delay = 0.5
+        while not self._stop.is_set():
+            if time.monotonic() >= deadline:
+                raise first_error
+            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+            delay = min(delay * 2, 8.0)
+            try:
+                src = self.open_source()
+            except (*_LOST, OSError, DetectorError) as e:
+                self.log(f"reconnect failed: {e}")
+                continue
+            self.stats.reconnects += 1
+            self.log(f"reconnected to {src.name}")
+            return src
+        return None
+
+    def _capture(self) -> None:
+        src = None
+        try:
+            src = self.open_source()
+            self.source_name = src.name
+            pass_index, i = 0, 0
+            while not self._stop.is_set() and (self.passes is None or pass_index < self.passes):
+                step = self.steps[i]
+                try:
+                    src.tune(step.center_freq_hz)
+                    n = int(round(step.dwell_s * src.sample_rate_hz))
+                    for block in src.blocks(self.block_samples, n):
+                        if not self._put(("block", pass_index, step, block)):
+                            return
+                except _LOST as e:
+                    self.log(f"{e}; reconnecting for up to {self.reconnect_s:g} s")
+                    try:
+                        src.close()
+                    except Exception:  # noqa: BLE001 - already lost
+                        pass
+                    src = self._reopen(e)
+                    if src is None:
+                        return
+                    continue  # redo this step on the new connection
+                self._put(("step", pass_index, step, None))
+                i += 1
+                if i == len(self.steps):
+                    self._put(("pass", pass_index, None, None))
+                    pass_index, i = pass_index + 1, 0
+        except BaseException as e:  # noqa: BLE001 - handed to the main thread
+            self._put(("error", None, None, e))
+        finally:
+            if src is not None:
+                try:
+                    self.stats.dropped += src.stats.dropped
+                    src.close()
+                except Exception:  # noqa: BLE001
+                    pass
+            self._put(("end", None, None, None))
+
+    # -- processing (caller's thread) -------------------------------------------------------------
+    def _emit(self, rec: dict) -> None:
+        rec.setdefault("source", self.source_name)
+        key = record_key(rec)
+        old = self.records.get(key)
+        if old is None or old.get("verdict") != rec.get("verdict"):
+            self.records[key] = rec
+            self.on_record(rec)
+        else:
+            old["last_seen"] = rec.get("last_seen", old.get("last_seen"))
+            old["power_dbfs"] = rec.get("power_dbfs", old.get("power_dbfs"))
+
+    def _finish_pass(self, analyzers) -> None:
+        from ..pipeline import _claimed
+
+        found = []
+        for a in sorted(analyzers, key=lambda a: getattr(a, "order", 0)):
+            for rec in a.finish():
+                if rec.get("kind") == "emission" and _claimed(rec, found):
+                    continue
+                found.append(rec)
+                self._emit(rec)
+
+    def run(self) -> ScanStats:
+        """Run the scan; returns the stats. ``self.error`` holds what ended it early (lost device, Ctrl-C)."""
+        t0 = time.monotonic()
+        pass_t0 = t0
+        thread = threading.Thread(target=self._capture, name="scan-capture", daemon=True)
+        thread.start()
+        analyzers = self.make_analyzers()
+        try:
+            while True:
+                kind, pass_index, step, payload = self._queue.get()
+                if kind == "block":
+                    t = time.perf_counter()
+                    for a in analyzers:
+                        for rec in a.process(payload):
+                            self._emit(rec)
+                    self.stats.processing_s += time.perf_counter() - t
+                    self.stats.samples += len(payload)
+                    self.stats.captured_s += payload.duration_s
+                elif kind == "step":
+                    self.stats.steps += 1
+                    self.on_progress(pass_index, step, self.stats)
+                elif kind == "pass":
+                    t = time.perf_counter()
+                    self._finish_pass(analyzers)
+                    self.stats.processing_s += time.perf_counter() - t
+                    self.stats.passes += 1
+                    now = time.monotonic()
+                    self.stats.pass_wall_s.append(now - pass_t0)
+                    pass_t0 = now
+                    analyzers = self.make_analyzers()
+                elif kind == "error":
+                    self.error = payload
+                elif kind == "end":
+                    break
+        except KeyboardInterrupt as e:
+            self.error = e
+        finally:
+            self._stop.set()
+            thread.join(timeout=5.0)
+            self.stats.wall_s = time.monotonic() - t0
+        if self.error is not None and self.stats.steps % max(len(self.steps), 1):
+            self._finish_pass(analyzers)  # what the interrupted pass saw is kept too
+        return self.stats

@@ -1,0 +1,155 @@
+"""`detector scan`: planning, the live table, and the live path end to end against `detector serve` on loopback
+(same detections as replay; a server that dies -> exit 3 with what was found; Ctrl-C -> exit 130)."""
+
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import RECORDINGS, ROOT
+from detector.scanner import LiveTable, check_reachable, plan_sweep, record_key, targets_from
+
+SWEEP = os.path.join(RECORDINGS, "survey_egsm_sweep.sigmf-meta")
+
+
+def test_plan_dwell_by_technology_and_tuner_reach():
+    targets = targets_from([(925e6, 960e6)], ["B39", "B41"])
+    assert [t.techs for t in targets] == [("gsm", "lte", "nr", "umts"), ("lte",), ("lte",)]
+    steps = plan_sweep(targets, 2.4e6, 0.2, {"gsm": 1.0, "lte": 0.08})
+    assert {s.label: s.dwell_s for s in steps} == {"925-960 MHz": 1.0, "B39": 0.08, "B41": 0.08}
+    assert sum(s.label == "B39" for s in steps) == 21  # 40 MHz / 1.92 MHz usable per step
+    kept, msgs = check_reachable(steps, ((24e6, 1766e6),), "R820T")
+    assert {s.label for s in kept} == {"925-960 MHz"} and [s.index for s in kept] == list(range(len(kept)))
+    assert msgs[0].startswith("B39: 21 step(s) at 1881.0-1919.0 MHz are beyond the R820T tuner's range "
+                              "(24-1766 MHz); skipped")
+
+
+def test_gsm_dwell_catches_si3():
+    from detector.scanner import DEFAULT_DWELL_S
+
+    assert DEFAULT_DWELL_S["gsm"] >= 4 * 51 * 120 / 26 / 1000  # SI3 every 4 51-multiframes = 0.94 s
+
+
+class _Tty(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_live_table_highlights_foreign_rows_and_honours_no_color():
+    foreign = {"kind": "cell", "tech": "gsm", "band": "GSM900", "channel": 62, "freq_hz": 947.4e6,
+               "identity": {"bsic": 21, "mcc": "460", "mnc": "00", "lac": 12345, "cell_id": 4321},
+               "operator": {"name": "China Mobile"}, "power_dbfs": -31.2, "snr_db": 24.8, "verdict": "foreign"}
+    out = _Tty()
+    t = LiveTable(out, min_interval_s=0, env={})
+    t.add(record_key(foreign), foreign)
+    text = out.getvalue()
+    assert "\x1b[1;31m" in text and "460-00" in text and "China Mobile" in text and "foreign" in text
+    out = _Tty()
+    t = LiveTable(out, min_interval_s=0, env={"NO_COLOR": "1"})
+    t.add(record_key(foreign), foreign)
+    assert "\x1b[1;31m" not in out.getvalue() and "460-00" in out.getvalue()
+    out = io.StringIO()  # not a TTY: one log line per new detection, no redraws
+    t = LiveTable(out, min_interval_s=0, env={})
+    t.add(record_key(foreign), foreign)
+    t.add(record_key(foreign), foreign)
+    assert out.getvalue().count("\n") == 1 and "\x1b[" not in out.getvalue()
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _env():
+    return dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+
+def _serve(port, *extra):
+    proc = subprocess.Popen([sys.executable, "-m", "detector.cli", "serve", SWEEP, "-P", str(port), *extra],
+                            stderr=subprocess.DEVNULL, env=_env())
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            time.sleep(0.3)
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    pytest.fail("detector serve did not start")
+
+
+def _stop(proc):
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def test_scan_once_over_rtl_tcp_reports_what_replay_reports(cli_subprocess):
+    port = _free_port()
+    srv = _serve(port, "--loop")
+    try:
+        r = cli_subprocess("scan", "-f", "925M:960M", "--rtl-tcp", f"127.0.0.1:{port}", "--once", "--json",
+                           "--dwell-gsm", "0.1", timeout=120)
+    finally:
+        _stop(srv)
+    assert r.returncode == 0, r.stderr
+    live = [json.loads(line) for line in r.stdout.splitlines()]
+    replay = [json.loads(line) for line in cli_subprocess("replay", "--json", SWEEP).stdout.splitlines()]
+    key = lambda rec: (rec["kind"], rec["shape"], round(rec["freq_hz"] / 1e5))  # noqa: E731
+    strong = lambda recs: sorted(key(x) for x in recs if x.get("snr_db", 99) > 6)  # noqa: E731
+    assert strong(live) == strong(replay) and len(strong(live)) == 8
+    assert "scan: 1 sweep(s), 19 step(s)" in r.stderr and "dropped 0" in r.stderr
+
+
+def test_scan_server_lost_mid_sweep_exits_3_and_keeps_detections(cli_subprocess):
+    port = _free_port()
+    srv = _serve(port, "--loop")
+    proc = subprocess.Popen([sys.executable, "-m", "detector.cli", "scan", "-f", "925M:960M", "--rtl-tcp",
+                             f"127.0.0.1:{port}", "--once", "--json", "--dwell-gsm", "0.2", "--reconnect", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+    time.sleep(3.0)  # part of the sweep (19 steps of 0.2 s + settling)
+    srv.kill()
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 3, err
+    assert "rtl_tcp 127.0.0.1" in err and "Traceback" not in err
+    recs = [json.loads(line) for line in out.splitlines()]
+    assert any(r["shape"] == "narrowband" and abs(r["freq_hz"] - 929e6) < 20e3 for r in recs), (out, err)
+
+
+def test_scan_sigint_exits_130_and_keeps_detections(cli_subprocess):
+    port = _free_port()
+    srv = _serve(port, "--loop")
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "detector.cli", "scan", "-f", "925M:940M", "--rtl-tcp",
+                                 f"127.0.0.1:{port}", "--json", "--dwell-gsm", "0.1"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+        time.sleep(6.0)  # more than one full sweep of 8 steps
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        _stop(srv)
+    assert proc.returncode == 130, err
+    assert "interrupted; detections so far are kept" in err
+    assert any(json.loads(line)["shape"] == "gsm" for line in out.splitlines())
+
+
+def test_scan_unreachable_bands_are_explained(cli_subprocess):
+    port = _free_port()
+    srv = _serve(port, "--loop")
+    try:
+        r = cli_subprocess("scan", "--band", "B41", "--rtl-tcp", f"127.0.0.1:{port}", "--once", timeout=60)
+    finally:
+        _stop(srv)
+    assert r.returncode == 2
+    assert "beyond the R820T tuner's range (24-1766 MHz); skipped" in r.stderr
+    assert "no step of the requested bands is within the tuner's range" in r.stderr
