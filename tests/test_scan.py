@@ -11,8 +11,8 @@ import sys
 import time
 
 import pytest
-
 from conftest import RECORDINGS, ROOT
+
 from detector.scanner import LiveTable, check_reachable, plan_sweep, record_key, targets_from
 
 SWEEP = os.path.join(RECORDINGS, "survey_egsm_sweep.sigmf-meta")
