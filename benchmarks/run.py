@@ -11,6 +11,8 @@ Rows (each measured in a fresh Python process, one core):
   (what ``detector replay`` runs).
 * ``survey PSD+CFAR``: streaming Welch PSD and occupancy on 2.4 MS/s noise (``benchmarks/bench_survey.py``).
 * ``survey 35 MHz``: wall time of ``detector survey``'s core on the bundled E-GSM sweep recording.
+* ``scan E-GSM sweep``: one ``detector scan --once`` of 925-960 MHz against the bundled sweep served at
+  real-time pace over rtl_tcp on loopback (``benchmarks/bench_scan.py``).
 
 Throughput is in MS/s and as a multiple of 2.4 MS/s real time (an RTL-SDR at its usual rate).
 Peak RSS must not grow with the file size: a 4 GB file needs the same memory as a 1 GB file.
@@ -58,7 +60,7 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", type=float, nargs="+", default=[1.0, 4.0], help="file sizes in GB (1e9 bytes)")
     ap.add_argument("--dir", default=None, help="directory for the test files (default: a temporary one)")
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
-    ap.add_argument("--only", choices=("replay", "survey"), help="run one group of rows")
+    ap.add_argument("--only", choices=("replay", "survey", "scan"), help="run one group of rows")
     args = ap.parse_args(argv)
     rows = []
     if args.only in (None, "survey"):
@@ -67,7 +69,12 @@ def main(argv=None) -> int:
 
         for name, inp, msps, rt, extra in bench_survey.rows():
             print(f"{name:<18} {inp:<16} {msps:>8} {rt:>12}  {extra}")
-    if args.only == "survey":
+    if args.only in (None, "scan"):
+        from benchmarks import bench_scan
+
+        for name, inp, msps, rt, extra in bench_scan.rows():
+            print(f"{name:<18} {inp:<16} {msps:>8} {rt:>12}  {extra}")
+    if args.only in ("survey", "scan"):
         return 0
     workdir = args.dir or tempfile.mkdtemp(prefix="detector-bench-")
     os.makedirs(workdir, exist_ok=True)

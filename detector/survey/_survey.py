@@ -315,17 +315,18 @@ class SurveyAccumulator:
 
 
 def _highpass(x: np.ndarray, fs: float, corner_hz: float = 100e3) -> np.ndarray:
-    """x minus its moving average over fs/corner_hz samples: removes DC and the RTL-SDR's LO-leakage skirt
-    (which spreads over +-100 kHz and, like any slow component, correlates at every lag)."""
+    """x minus its mean over consecutive runs of fs/corner_hz samples: removes DC and the RTL-SDR's LO-leakage
+    skirt (which spreads over +-100 kHz and, like any slow component, correlates at every lag). A
+    piecewise-constant average is enough here and costs two passes over the block."""
     m = max(2, int(round(fs / corner_hz)))
-    c = np.cumsum(np.concatenate([np.zeros(1, np.complex128), x.astype(np.complex128)]))
-    avg = np.empty(x.size, np.complex128)
-    half = m // 2
-    idx = np.arange(x.size)
-    lo = np.clip(idx - half, 0, x.size)
-    hi = np.clip(idx - half + m, 0, x.size)
-    avg = (c[hi] - c[lo]) / np.maximum(hi - lo, 1)
-    return (x - avg).astype(np.complex64)
+    n = x.size // m * m
+    if n == 0:
+        return (x - x.mean()).astype(np.complex64)
+    means = x[:n].reshape(-1, m).mean(axis=1, dtype=np.complex64)
+    y = np.empty_like(x, dtype=np.complex64)
+    y[:n] = (x[:n].reshape(-1, m) - means[:, None]).ravel()
+    y[n:] = x[n:] - (x[n:].mean() if x.size > n else 0)
+    return y
 
 
 def _stitch(hops):
