@@ -235,3 +235,14 @@ def test_emission_classes_choose_the_analyzers():
     assert sorted({a for a, _, _ in plan}) == ["gsm", "lte"]
     assert sorted(round(f / 1e5) / 10 for a, f, _ in plan if a == "gsm") == [935.2, 935.6, 947.4, 948.2, 957.8]
     assert [round(f / 1e6, 1) for a, f, _ in plan if a == "lte"] == [940.0]
+
+
+def test_step_emissions_report_narrow_carriers_before_the_sweep_ends():
+    from detector.survey import SurveyAccumulator
+
+    acc = SurveyAccumulator(SurveyConfig())
+    with open_recording(SURVEY + ".sigmf-meta") as src:
+        for b in src.blocks(segments=[5]):  # the step at 935.13 MHz
+            acc.update(b)
+    got = [(e.shape, round(e.center_hz / 1e5) / 10) for e in acc.step_emissions()]
+    assert got == [("gsm", 935.2), ("gsm", 935.6)]

@@ -161,9 +161,19 @@ class ScanRunner:
             self._put(("end", None, None, None))
 
     # -- processing (caller's thread) -------------------------------------------------------------
+    def _same_emission(self, rec: dict):
+        """The key of an emission already reported with the same class within 30 kHz, if any."""
+        if rec.get("kind") != "emission":
+            return None
+        for key, old in self.records.items():
+            if old.get("kind") == "emission" and old.get("shape") == rec.get("shape") \
+                    and abs(old.get("freq_hz", 0) - rec.get("freq_hz", 0)) < 30e3:
+                return key
+        return None
+
     def _emit(self, rec: dict) -> None:
         rec.setdefault("source", self.source_name)
-        key = record_key(rec)
+        key = self._same_emission(rec) or record_key(rec)
         old = self.records.get(key)
         if old is None or old.get("verdict") != rec.get("verdict"):
             self.records[key] = rec
@@ -202,6 +212,11 @@ class ScanRunner:
                     self.stats.samples += len(payload)
                     self.stats.captured_s += payload.duration_s
                 elif kind == "step":
+                    t = time.perf_counter()
+                    for a in analyzers:
+                        for rec in getattr(a, "end_step", lambda: [])():
+                            self._emit(rec)
+                    self.stats.processing_s += time.perf_counter() - t
                     self.stats.steps += 1
                     self.on_progress(pass_index, step, self.stats)
                 elif kind == "pass":

@@ -64,6 +64,10 @@ class SpectrumAnalyzer:
         self.acc.update(block)
         return []
 
+    def end_step(self) -> list[dict]:
+        """Records of the emissions wholly inside the step just finished (live scans report them at once)."""
+        return [emission_record(e) for e in self.acc.step_emissions()]
+
     def finish(self) -> list[dict]:
         """Emission records of the whole run."""
         return [emission_record(e) for e in self.acc.finish().emissions]

@@ -237,14 +237,31 @@ class SurveyAccumulator:
     def finish(self) -> SurveyResult:
         """Close the last hop, detect and classify emissions over the stitched spectrum."""
         self._close_hop()
+        return self._analyse(self.hops)
+
+    def step_emissions(self, margin_hz: float = 100e3) -> list[SurveyEmission]:
+        """Close the current hop and return the emissions found in it alone, `margin_hz` inside its kept band.
+
+        For live scans: narrow emissions can be reported as soon as their step is done; ones that touch the
+        step's edges (wide carriers spanning several steps) wait for the stitched result of `finish`.
+        """
+        self._close_hop()
+        if not self.hops:
+            return []
+        h = self.hops[-1]
+        lo, hi = h.freqs_hz[0] + margin_hz, h.freqs_hz[-1] - margin_hz
+        result = self._analyse([h])
+        return [e for e in result.emissions if e.freq_lo_hz >= lo and e.freq_hi_hz <= hi]
+
+    def _analyse(self, hops: list[HopSpectrum]) -> SurveyResult:
         cfg = self.config
         # Noise floor: one level per step, the lower of the step's own and the whole sweep's (bias-corrected
         # 25th percentile). A step that lies wholly inside a wide carrier (LTE/UMTS wider than the usable
         # band) would otherwise take that carrier for noise; a quieter step keeps its own lower level.
-        if self.hops:
-            k_min = min(h.k_eq for h in self.hops)
-            sweep_floor = noise_floor(np.concatenate([h.psd for h in self.hops]), k_min, percentile=25.0)
-        for h in self.hops:
+        if hops:
+            k_min = min(h.k_eq for h in hops)
+            sweep_floor = noise_floor(np.concatenate([h.psd for h in hops]), k_min, percentile=25.0)
+        for h in hops:
             own = noise_floor(h.psd, h.k_eq, percentile=25.0)
             # never below float32 FFT precision (~120 dB under the strongest bin) or -130 dBFS per bin:
             # a noiseless synthetic input would otherwise make every rounding error an "emission"
@@ -252,27 +269,27 @@ class SurveyAccumulator:
             h.floor = np.full(h.psd.shape, max(min(own, sweep_floor), least))
             h.occupied, _ = occupancy(h.psd, h.k_eq, cfg.pfa, floor=h.floor)
             h.occupied &= h.psd > h.floor * 10 ** (cfg.min_excess_db / 10)
-        f, p, fl, occ, t0, t1 = _stitch(self.hops)
+        f, p, fl, occ, t0, t1 = _stitch(hops)
         emissions = []
         if f.size > 1:
             df = float(np.median(np.diff(f)))
             for e in find_emissions(f, p, occ, fl, bridge_bins=max(1, int(10e3 / df))):
                 for lo, hi in _split_gsm_clusters(f, p, fl, e.freq_lo_hz, e.freq_hi_hz):
                     emissions.append(_classified(f, p, fl, lo, hi, t0, t1))
-        emissions = self._ofdm_filled_hops(emissions)
-        kept = [e for e in emissions if not self._is_iq_image(e)]
-        result = SurveyResult(self.hops, f, p, fl, occ, kept, cfg)
+        emissions = self._ofdm_filled_hops(emissions, hops)
+        kept = [e for e in emissions if not self._is_iq_image(e, hops)]
+        result = SurveyResult(hops, f, p, fl, occ, kept, cfg)
         result.images = [e for e in emissions if e not in kept]
         return result
 
-    def _is_iq_image(self, e: SurveyEmission) -> bool:
+    def _is_iq_image(self, e: SurveyEmission, hops: list[HopSpectrum]) -> bool:
         """True if `e` is the RTL-SDR's IQ-imbalance image of a much stronger emission.
 
         The RTL2832's I/Q gain and phase mismatch mirrors every signal at fc + d to fc - d, about
         25-40 dB down. An emission whose mirror in the same tuning is `image_rejection_db` or more
         stronger is taken for that image and not reported (it is listed in ``result.images``).
         """
-        for h in self.hops:
+        for h in hops:
             if not (h.freqs_hz[0] <= e.center_hz <= h.freqs_hz[-1]) or abs(e.center_hz - h.center_freq_hz) < 20e3:
                 continue
             lo, hi = 2 * h.center_freq_hz - e.freq_hi_hz, 2 * h.center_freq_hz - e.freq_lo_hz
@@ -286,7 +303,7 @@ class SurveyAccumulator:
                 return True
         return False
 
-    def _ofdm_filled_hops(self, emissions: list[SurveyEmission]) -> list[SurveyEmission]:
+    def _ofdm_filled_hops(self, emissions: list[SurveyEmission], hops: list[HopSpectrum]) -> list[SurveyEmission]:
         """An LTE carrier wider than a step fills it: no noise floor is visible, so CFAR sees only ripple.
 
         Such a step still shows LTE's cyclic-prefix correlation at one useful-symbol time (66.7 us), and only
@@ -297,7 +314,7 @@ class SurveyAccumulator:
         fragments found inside it, artefacts of a floor that is really the carrier, are dropped.
         """
         out = list(emissions)
-        for h in self.hops:
+        for h in hops:
             excess = h.ofdm_score - h.ofdm_reference
             if not h.ofdm_products or excess <= max(lag_threshold(h.ofdm_products, self.config.pfa), 0.003) \
                     or h.ofdm_score < 3 * h.ofdm_reference:
