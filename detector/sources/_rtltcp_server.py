@@ -119,7 +119,7 @@ class _Player:
             self.seg = None
             return True
         offset = freq_hz - seg.center_freq_hz
-        if abs(offset) < 0.5:
+        if abs(offset) < 1.0:  # rtl_tcp carries whole Hz and clients truncate: within 1 Hz is the segment's centre
             offset = 0.0
         shift = f", shifted by {offset / 1e3:+.3f} kHz to DC" if offset else ""
         if self.seg is not None and seg.index == self.seg.index:
