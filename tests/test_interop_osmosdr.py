@@ -14,8 +14,8 @@ import time
 
 import numpy as np
 import pytest
-
 from conftest import RECORDINGS, ROOT
+
 from detector.sources import open_recording
 
 SYS_PY = "/usr/bin/python3"
