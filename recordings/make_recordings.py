@@ -12,6 +12,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from detector.synth import Tone, write_tone_sweep  # noqa: E402
 from detector.synth._shapes import write_emission_sweep  # noqa: E402
+from detector.synth._uplink import write_uplink_scene  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -37,3 +38,7 @@ write_emission_sweep(
         {"shape": "cw", "freq_hz": 929.0e6, "power_dbfs": -40.0},
     ],
     sample_rate_hz=2.4e6, dwell_s=0.025, crop=0.2, noise_dbfs_per_200k=-55.0, seed=2)
+
+# Handsets: a GSM handset (ARFCN 62 uplink, China Mobile block) and an LTE FDD handset in a GSM900/B8
+# uplink step, impulses, and a downlink step with base-station carriers (see write_uplink_scene).
+write_uplink_scene(os.path.join(HERE, "uplink_handsets"), seed=3)

@@ -13,6 +13,10 @@ REAL = os.environ.get("DETECTOR_REAL_CAPTURES") or next(
     os.path.join(ROOT, "..", "shared", "real-captures"))
 
 
+#: Helper scripts run by other interpreters (Debian's GNU Radio python): never imported by pytest.
+collect_ignore_glob = ["interop/*"]
+
+
 def pytest_collection_modifyitems(config, items):
     if os.environ.get("DETECTOR_HARDWARE") == "1":
         return

@@ -1,0 +1,112 @@
+"""The "uplink" pipeline analyzer: handset records for captures tuned inside FDD uplink bands."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from ..pipeline import register_analyzer
+from ._bursts import BurstDetector
+from ._handsets import find_handsets, group_transmissions
+
+__all__ = ["UplinkAnalyzer", "uplink_bands", "handset_record"]
+
+
+def uplink_bands(freq_hz: float) -> list[str]:
+    """Names of the FDD bands whose *uplink* holds `freq_hz`; empty when any TDD band holds it too.
+
+    A TDD carrier's downlink subframes come in 1 ms pieces on a 1 ms grid: without the downlink's frame
+    timing they would look like handset transmissions, so frequencies a TDD band may use (1880-1920 MHz
+    is PCS1900 uplink in the Americas but band 39 in China) are not searched until that timing is wired.
+    """
+    from ..bands import band_info, bands_for_freq
+
+    found = bands_for_freq(freq_hz)
+    if any(band_info(band).duplex == "tdd" for _t, band, _l in found):
+        return []
+    out = []
+    for _tech, band, link in found:
+        if link == "ul" and band_info(band).duplex == "fdd" and band not in out:
+            out.append(band)
+    return out
+
+
+def _iso(t: _dt.datetime) -> str:
+    return t.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def handset_record(h, t0: _dt.datetime, observed_s: float) -> dict:
+    """A DESIGN.md ``kind: handset`` record (Hz, dBFS, dB; times UTC)."""
+    import math
+
+    from ..bands import blocks_at, gsm_channels
+
+    rec = {"kind": "handset", "tech": h.tech, "link": "ul", "freq_hz": round(h.center_hz, 1),
+           "freq_lo_hz": round(h.lo_hz, 1), "freq_hi_hz": round(h.hi_hz, 1), "bursts": h.bursts,
+           "duty_cycle": round(h.duty_cycle(observed_s), 4),
+           "power_dbfs": round(10 * math.log10(max(h.power, 1e-30)), 2), "snr_db": round(h.snr_db, 2),
+           "first_seen": _iso(t0 + _dt.timedelta(seconds=h.first_s)),
+           "last_seen": _iso(t0 + _dt.timedelta(seconds=h.last_s))}
+    bands = [b for b in uplink_bands(h.center_hz)]
+    if h.tech == "gsm":
+        rec["burst_types"] = h.burst_types()
+        rec["tdma_timing"] = round(h.timing_fraction, 3)  # spacings that are whole TDMA frames
+        chans = gsm_channels(h.center_hz, link="ul", tol_hz=20e3)
+        if chans:
+            rec["band"], rec["channel"] = chans[0].band, chans[0].number
+    else:
+        rec["bandwidth_hz"] = round(h.hi_hz - h.lo_hz, 1)
+        rec["subframe_timing"] = round(h.timing_fraction, 3)  # starts on a common 1 ms grid
+        lte = [b for b in bands if b.startswith("B")]
+        if lte:
+            rec["band"] = lte[0]
+    if bands:
+        rec["bands"] = bands
+    blocks = [b for b in blocks_at(h.center_hz, link="ul") if b.extent == "assigned"]
+    if blocks:
+        rec["operator_blocks"] = [{"operator": b.operator, "country": b.country, "mcc": b.mcc,
+                                   "techs": list(b.techs), "duplex": b.duplex, "band": b.band,
+                                   **({"unverified": True} if b.unverified else {})} for b in blocks]
+    return rec
+
+
+@register_analyzer
+class UplinkAnalyzer:
+    """Burst detection per segment (tuning) inside FDD uplink bands; handset records when a segment ends."""
+
+    name = "uplink"
+    order = 50
+
+    def __init__(self, pfa: float = 1e-4):
+        self.pfa = pfa
+        self._key = None
+        self._det: BurstDetector | None = None
+        self._t0 = None
+        self._samples = 0
+
+    def _flush(self) -> list[dict]:
+        det, self._det = self._det, None
+        if det is None:
+            return []
+        observed = self._samples / det.fs
+        trans = group_transmissions(det.finish(), det.window_s, det.channels_hz.size)
+        return [handset_record(h, self._t0, observed) for h in find_handsets(trans, det.window_s)]
+
+    def process(self, block) -> list[dict]:
+        """Feed a block; returns the records of the previous segment when a new one starts."""
+        out = []
+        key = (block.segment, block.center_freq_hz)
+        if key != self._key:
+            out = self._flush()
+            self._key = key
+            fc = block.center_freq_hz
+            if fc == fc and fc > 0 and uplink_bands(fc):
+                self._det = BurstDetector(block.sample_rate_hz, fc, self.pfa)
+                self._t0, self._samples = block.timestamp, 0
+        if self._det is not None:
+            self._det.update(block.samples)
+            self._samples += len(block)
+        return out
+
+    def finish(self) -> list[dict]:
+        """Records of the last segment."""
+        return self._flush()
