@@ -11,6 +11,8 @@ Rows (each measured in a fresh Python process, one core):
   (what ``detector replay`` runs).
 * ``survey PSD+CFAR``: streaming Welch PSD and occupancy on 2.4 MS/s noise (``benchmarks/bench_survey.py``).
 * ``survey 35 MHz``: wall time of ``detector survey``'s core on the bundled E-GSM sweep recording.
+* ``handset gsm/lte Pd``, ``handset false``: handset detection probability vs SNR and false handsets on
+  noise-only and downlink-only captures (``benchmarks/bench_uplink.py``).
 * ``scan E-GSM sweep``: one ``detector scan --once`` of 925-960 MHz against the bundled sweep served at
   real-time pace over rtl_tcp on loopback (``benchmarks/bench_scan.py``).
 
@@ -60,7 +62,7 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", type=float, nargs="+", default=[1.0, 4.0], help="file sizes in GB (1e9 bytes)")
     ap.add_argument("--dir", default=None, help="directory for the test files (default: a temporary one)")
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
-    ap.add_argument("--only", choices=("replay", "survey", "scan"), help="run one group of rows")
+    ap.add_argument("--only", choices=("replay", "survey", "scan", "uplink"), help="run one group of rows")
     args = ap.parse_args(argv)
     rows = []
     if args.only in (None, "survey"):
@@ -74,7 +76,12 @@ def main(argv=None) -> int:
 
         for name, inp, msps, rt, extra in bench_scan.rows():
             print(f"{name:<18} {inp:<16} {msps:>8} {rt:>12}  {extra}")
-    if args.only in ("survey", "scan"):
+    if args.only in (None, "uplink"):
+        from benchmarks import bench_uplink
+
+        for name, inp, msps, rt, extra in bench_uplink.rows():
+            print(f"{name:<18} {inp:<16} {msps:>8} {rt:>12}  {extra}")
+    if args.only in ("survey", "scan", "uplink"):
         return 0
     workdir = args.dir or tempfile.mkdtemp(prefix="detector-bench-")
     os.makedirs(workdir, exist_ok=True)

@@ -32,10 +32,11 @@ def _env():
 
 @pytest.fixture
 def served():
-    """Start `detector serve --fast --loop` on the bundled sweep (an endless stream, like a dongle); yields the port."""
+    """Start `detector serve --loop` on the bundled sweep: an endless stream paced at 2.4 MS/s, like a dongle
+    (with --fast an endless stream outruns any client, whose bounded queue then drops, and says so).
+    Yields the port."""
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "detector.cli", "serve", SWEEP, "-P", str(port), "--fast",
-                             "--loop"],
+    proc = subprocess.Popen([sys.executable, "-m", "detector.cli", "serve", SWEEP, "-P", str(port), "--loop"],
                             stderr=subprocess.PIPE, text=True, env=_env())
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
