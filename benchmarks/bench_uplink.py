@@ -69,7 +69,7 @@ def false_handsets(seconds: float = 30.0, seed: int = 2) -> dict:
 def rows(trials: int = 20) -> list[tuple]:
     out = []
     for tech in ("gsm", "lte"):
-        curve = detection_curve(tech, [0, 2, 4, 6, 8, 10], trials)
+        curve = detection_curve(tech, [-8, -6, -4, -2, 0, 2, 4, 6], trials)
         text = ", ".join(f"{s:+d} dB: {p:.2f}" for s, p in curve)
         out.append((f"handset {tech} Pd", f"{trials} x 1 s", "", "", text))
     fa = false_handsets()
