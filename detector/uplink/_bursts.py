@@ -9,9 +9,10 @@ by a factor set for a stated false-alarm probability; a burst is a run of at lea
 False alarms (stated, and checked in tests/benchmarks): the window power over its median follows a
 chi-squared law close to 65 degrees of freedom for these parameters (about twice the time-bandwidth
 product, 200 kHz x 160 us); the threshold uses 60, so that on white noise the measured exceedance is
-0.64x, 0.62x and 0.61x of the nominal at 1e-3, 1e-4 and 1e-5 (4.7e7 windows, seed 1). With the default 1e-4 per window and two consecutive windows per
-burst, noise makes about 0.05 false bursts per channel per hour; a handset report needs several bursts
-with TDMA (4.615 ms) or LTE (1 ms) timing on top.
+0.64x, 0.62x and 0.61x of the nominal at 1e-3, 1e-4 and 1e-5 (4.7e7 windows, seed 1). With the
+default 1e-4 per window and two consecutive hot windows per burst (about 4e-9 per window position,
+2.2e7 positions per hour), noise makes about 0.1 false bursts per channel per hour; a handset report
+needs at least two or three bursts with TDMA (4.615 ms) or LTE (1 ms) timing on top.
 """
 
 from __future__ import annotations
