@@ -311,7 +311,9 @@ class SurveyAccumulator:
         also stand out over that at 0.75 Tu and 1.25 Tu. When it does, significantly (false-alarm
         probability `pfa` on noise), and no LTE emission was found there, the
         step's band is reported as one LTE emission (nominal bandwidth unknown: at least the step's) and the
-        fragments found inside it, artefacts of a floor that is really the carrier, are dropped.
+        fragments found inside it, artefacts of a floor that is really the carrier, are dropped. A step where
+        some other emission stands 10 dB or more over the floor is left alone: its floor is real (an LTE
+        carrier at the step's edge, mostly cropped away, also correlates).
         """
         out = list(emissions)
         for h in hops:
@@ -323,6 +325,8 @@ class SurveyAccumulator:
             if any(e.shape == "lte" and e.freq_lo_hz < hi and e.freq_hi_hz > lo for e in out):
                 continue  # the LTE carrier was found with its edges: nothing to add
             inside = [e for e in out if lo <= e.center_hz <= hi]
+            if any(e.snr_db >= 10 and e.shape != "lte" for e in inside):
+                continue  # a clear carrier stands above the floor: the step is not one wide carrier
             out = [e for e in out if e not in inside]
             power = float(np.sum(h.psd))
             out.append(SurveyEmission(lo, hi, h.center_freq_hz, float(to_db(np.array(power))),
