@@ -191,6 +191,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     _add_device_options(p)
 
+    p = sub.add_parser("synth", help="write a synthetic recording of a described scene, with its ground truth")
+    p.add_argument("scene", choices=("survey-egsm", "tones-gsm900", "uplink-handsets"),
+                   help="survey-egsm: 925-960 MHz sweep of GSM/LTE/UMTS-shaped emissions; tones-gsm900: CW tones "
+                        "of known power; uplink-handsets: a GSM and an LTE handset plus base stations")
+    p.add_argument("-o", "--output", required=True, metavar="PATH", help="output SigMF recording (.sigmf-meta)")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled recording's)")
+
     p = sub.add_parser("serve", help="an rtl_tcp server that makes a recording a virtual dongle")
     p.add_argument("recording", metavar="RECORDING")
     _add_file_options(p)
@@ -648,8 +655,28 @@ def _run_hook(cmd: str, rec: dict):
     return t
 
 
+def cmd_synth(args) -> int:
+    """``detector synth``: the bundled scenes with any seed (GSM/LTE cell scenes join with their receivers)."""
+    from .synth import Tone, write_tone_sweep
+    from .synth._shapes import SURVEY_EGSM_EMITTERS, write_emission_sweep
+    from .synth._uplink import write_uplink_scene
+
+    if args.scene == "survey-egsm":
+        write_emission_sweep(args.output, 925e6, 960e6, SURVEY_EGSM_EMITTERS, 2.4e6, 0.025, 0.2, -55.0,
+                             2 if args.seed is None else args.seed)
+    elif args.scene == "tones-gsm900":
+        write_tone_sweep(args.output, [936.0e6, 938.4e6], [Tone(935.4e6, -20.0), Tone(936.6e6, -35.0),
+                                                            Tone(938.0e6, -25.0), Tone(939.2e6, -30.0)],
+                         2.4e6, 0.1, -30.0, 1 if args.seed is None else args.seed)
+    else:
+        write_uplink_scene(args.output, 3 if args.seed is None else args.seed)
+    base = args.output.removesuffix(".sigmf-meta")
+    print(f"{base}.sigmf-meta, {base}.sigmf-data, {base}.truth.json", file=sys.stderr)
+    return ExitStatus.OK
+
+
 COMMANDS = {"info": cmd_info, "replay": cmd_replay, "record": cmd_record, "serve": cmd_serve, "survey": cmd_survey,
-            "scan": cmd_scan}
+            "scan": cmd_scan, "synth": cmd_synth}
 
 
 def _error(e: BaseException, args=None) -> None:

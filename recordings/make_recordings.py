@@ -11,7 +11,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from detector.synth import Tone, write_tone_sweep  # noqa: E402
-from detector.synth._shapes import write_emission_sweep  # noqa: E402
+from detector.synth._shapes import SURVEY_EGSM_EMITTERS, write_emission_sweep  # noqa: E402
 from detector.synth._uplink import write_uplink_scene  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -26,17 +26,7 @@ write_tone_sweep(os.path.join(HERE, "tones_gsm900_sweep"), [936.0e6, 938.4e6],
 # emission-shaped signals: GSM carriers (GMSK), an LTE 5 MHz block (25 RB), a UMTS carrier and a CW
 # spur, noise at -55 dBFS per 200 kHz, seed 2. Used by the survey tests and the survey demo.
 write_emission_sweep(
-    os.path.join(HERE, "survey_egsm_sweep"), 925e6, 960e6,
-    [
-        {"shape": "gsm", "freq_hz": 935.2e6, "power_dbfs": -30.0},
-        {"shape": "gsm", "freq_hz": 935.6e6, "power_dbfs": -38.0},
-        {"shape": "gsm", "freq_hz": 947.4e6, "power_dbfs": -25.0},
-        {"shape": "gsm", "freq_hz": 948.2e6, "power_dbfs": -33.0},
-        {"shape": "gsm", "freq_hz": 957.8e6, "power_dbfs": -35.0},
-        {"shape": "lte", "freq_hz": 940.0e6, "power_dbfs": -22.0, "n_rb": 25},
-        {"shape": "umts", "freq_hz": 952.4e6, "power_dbfs": -24.0},
-        {"shape": "cw", "freq_hz": 929.0e6, "power_dbfs": -40.0},
-    ],
+    os.path.join(HERE, "survey_egsm_sweep"), 925e6, 960e6, SURVEY_EGSM_EMITTERS,
     sample_rate_hz=2.4e6, dwell_s=0.025, crop=0.2, noise_dbfs_per_200k=-55.0, seed=2)
 
 # Handsets: a GSM handset (ARFCN 62 uplink, China Mobile block) and an LTE FDD handset in a GSM900/B8

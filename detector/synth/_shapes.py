@@ -13,7 +13,8 @@ from scipy import signal
 
 from ..dsp import freq_shift, resample
 
-__all__ = ["gmsk_like", "ofdm_like", "wcdma_like", "rrc_taps", "scale_to_dbfs"]
+__all__ = ["SURVEY_EGSM_EMITTERS", "gmsk_like", "ofdm_like", "rrc_taps", "scale_to_dbfs", "wcdma_like",
+           "write_emission_sweep"]
 
 GSM_SYMBOL_RATE = 1625000 / 6  # TS 45.004 / 45.010: 270.833 kbit/s
 
@@ -160,3 +161,16 @@ def write_emission_sweep(path: str, lo_hz: float, hi_hz: float, emitters: list[d
         json.dump(truth, fh, indent=2)
         fh.write("\n")
     return truth
+
+
+#: The emitters of the bundled survey sweep (``detector synth survey-egsm``, recordings/make_recordings.py).
+SURVEY_EGSM_EMITTERS = [
+    {"shape": "gsm", "freq_hz": 935.2e6, "power_dbfs": -30.0},
+    {"shape": "gsm", "freq_hz": 935.6e6, "power_dbfs": -38.0},
+    {"shape": "gsm", "freq_hz": 947.4e6, "power_dbfs": -25.0},
+    {"shape": "gsm", "freq_hz": 948.2e6, "power_dbfs": -33.0},
+    {"shape": "gsm", "freq_hz": 957.8e6, "power_dbfs": -35.0},
+    {"shape": "lte", "freq_hz": 940.0e6, "power_dbfs": -22.0, "n_rb": 25},
+    {"shape": "umts", "freq_hz": 952.4e6, "power_dbfs": -24.0},
+    {"shape": "cw", "freq_hz": 929.0e6, "power_dbfs": -40.0},
+]
