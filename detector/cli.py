@@ -406,7 +406,11 @@ def cmd_serve(args) -> int:
     """``detector serve``: serve a recording over the rtl_tcp protocol."""
     from .sources._rtltcp_server import RtlTcpServer
 
+    if os.path.isdir(args.recording):
+        raise UsageError(f"serve: {args.recording} is a directory; serve one recording (a SigMF recording with "
+                         f"several captures serves a whole sweep)")
     src = _open(args, args.recording)
+
     def log_line(msg):
         print(f"detector serve: {msg}", file=sys.stderr, flush=True)
 

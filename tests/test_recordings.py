@@ -188,3 +188,22 @@ def test_memory_stays_flat(tmp_path):
         tracemalloc.stop()
     assert total == 16 * block
     assert peak < 6 * block * 8  # a few blocks of complex64, not the 8 MiB the whole file converts to
+
+
+def test_directory_of_captures_replays_as_one_sweep(tmp_path, cli):
+    """rtl_433-named captures of a sweep in a directory replay as one sweep, in name order, one segment each."""
+    raws = {}
+    for k, f in enumerate(["935.0M", "937.4M", "939.8M"]):
+        raw = _random_bytes(2 * 1000, seed=k)
+        (tmp_path / f"step{k:02d}_{f}_2.4M.cu8").write_bytes(raw)
+        raws[k] = raw
+    (tmp_path / "notes.txt").write_text("not a recording")
+    with open_recording(str(tmp_path)) as src:
+        assert [s.center_freq_hz for s in src.segments] == [935e6, 937.4e6, 939.8e6]
+        blocks = list(src.blocks(600))
+    assert [b.segment for b in blocks] == [0, 0, 1, 1, 2, 2]
+    assert [b.start_sample for b in blocks] == [0, 600, 1000, 1600, 2000, 2600]
+    assert from_complex64(np.concatenate([b.samples for b in blocks]), "cu8") == raws[0] + raws[1] + raws[2]
+    rc, out, err = cli("info", "--json", tmp_path)
+    d = json.loads(out)
+    assert rc == 0 and d["format"] == "directory" and len(d["segments"]) == 3

@@ -29,7 +29,7 @@ def split_format_prefix(spec: str) -> tuple[str | None, str]:
 
 def open_recording(spec: str, datatype: str | None = None, sample_rate_hz: float | None = None,
                    center_freq_hz: float | None = None) -> RecordingSource:
-    """Open a recording: SigMF pair or archive, WAV IQ, or a headerless IQ file.
+    """Open a recording: SigMF pair or archive, WAV IQ, a headerless IQ file, or a directory of them (a sweep).
 
     Parameters
     ----------
@@ -52,7 +52,9 @@ def open_recording(spec: str, datatype: str | None = None, sample_rate_hz: float
     if not os.path.exists(path):
         raise FormatError(f"{path}: no such file")
     if os.path.isdir(path):
-        raise FormatError(f"{path}: is a directory; expected a recording file")
+        from ._directory import DirectorySource
+
+        return DirectorySource(path, lambda f: open_recording(f, datatype, sample_rate_hz, center_freq_hz))
     if datatype and datatype.lower() == "wav" or (not datatype and format_for_path(path) == "wav"):
         return open_wav(path, sample_rate_hz, center_freq_hz)
     return open_raw(path, datatype, sample_rate_hz, center_freq_hz)
