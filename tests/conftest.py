@@ -26,6 +26,20 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def subprocess_env() -> dict:
+    """The environment for running ``python -m detector.cli`` from this checkout in a subprocess."""
+    return dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+
 @pytest.fixture
 def real_captures():
     """The folder of over-the-air captures by others; tests using it skip when it is absent."""
@@ -53,7 +67,7 @@ def cli_subprocess():
     import subprocess
 
     def run(*argv, timeout=60, **kw):
-        env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        env = subprocess_env()
         return subprocess.run([sys.executable, "-m", "detector.cli", *map(str, argv)], capture_output=True,
                               text=True, timeout=timeout, env=env, **kw)
 

@@ -7,14 +7,13 @@ of a contiguous run of the served segment's bytes (osmosdr converts cu8 with its
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 
 import numpy as np
 import pytest
-from conftest import RECORDINGS, ROOT
+from conftest import RECORDINGS, ROOT, free_port
 
 from detector.sources import open_recording
 
@@ -33,11 +32,6 @@ def _have_osmosdr() -> bool:
 pytestmark = pytest.mark.skipif(not _have_osmosdr(), reason="GNU Radio + gr-osmosdr not installed "
                                                             "(apt-get install gnuradio gr-osmosdr)")
 
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _segment_bytes(k):
@@ -68,7 +62,7 @@ def _match(samples: np.ndarray, served: np.ndarray):
 @pytest.mark.parametrize("realtime", [True, False])
 def test_gr_osmosdr_reads_detector_serve_byte_exactly(tmp_path, realtime):
     freq, served = _segment_bytes(5)
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, PYTHONPATH=ROOT)
     cmd = [sys.executable, "-m", "detector.cli", "serve", SWEEP, "-P", str(port), "--loop"]
     srv = subprocess.Popen(cmd + ([] if realtime else ["--fast"]), stderr=subprocess.PIPE, text=True, env=env)

@@ -13,21 +13,13 @@ import time
 
 import numpy as np
 import pytest
-from conftest import RECORDINGS, ROOT
+from conftest import RECORDINGS, free_port, subprocess_env
 
 from detector.sources import open_recording
 
 SWEEP = os.path.join(RECORDINGS, "survey_egsm_sweep.sigmf-meta")
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _env():
-    return dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
 
 
 @pytest.fixture
@@ -35,9 +27,9 @@ def served():
     """Start `detector serve --loop` on the bundled sweep: an endless stream paced at 2.4 MS/s, like a dongle
     (with --fast an endless stream outruns any client, whose bounded queue then drops, and says so).
     Yields the port."""
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "detector.cli", "serve", SWEEP, "-P", str(port), "--loop"],
-                            stderr=subprocess.PIPE, text=True, env=_env())
+                            stderr=subprocess.PIPE, text=True, env=subprocess_env())
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
@@ -93,7 +85,7 @@ def test_record_refuses_to_overwrite_before_connecting(tmp_path, cli_subprocess)
 
 
 def test_rtl_tcp_nobody_listening_exits_3(tmp_path, cli_subprocess):
-    port = _free_port()
+    port = free_port()
     r = cli_subprocess("record", "--rtl-tcp", f"127.0.0.1:{port}", "-f", "947M", "-w", tmp_path / "x")
     assert r.returncode == 3, r.stderr
     assert f"rtl_tcp 127.0.0.1:{port}: cannot connect" in r.stderr and "Traceback" not in r.stderr
@@ -135,9 +127,9 @@ def test_rtl_tcp_bad_header_exits_1(tmp_path, cli_subprocess):
 
 def test_server_dropping_mid_record_keeps_what_was_recorded(tmp_path, cli_subprocess):
     """The served recording ends (no loop) during a long record: exit 3, the samples so far are a valid SigMF."""
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "detector.cli", "serve", SWEEP, "-P", str(port), "--fast"],
-                            stderr=subprocess.DEVNULL, env=_env())
+                            stderr=subprocess.DEVNULL, env=subprocess_env())
     try:
         time.sleep(1.5)
         r = cli_subprocess("record", "--rtl-tcp", f"127.0.0.1:{port}", "-f", "925.921052631579M", "-n",

@@ -11,7 +11,7 @@ import sys
 import time
 
 import pytest
-from conftest import RECORDINGS, ROOT
+from conftest import RECORDINGS, free_port, subprocess_env
 
 from detector.scanner import LiveTable, check_reachable, plan_sweep, record_key, targets_from
 
@@ -61,19 +61,11 @@ def test_live_table_highlights_foreign_rows_and_honours_no_color():
     assert out.getvalue().count("\n") == 1 and "\x1b[" not in out.getvalue()
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _env():
-    return dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
 
 
 def _serve(port, *extra):
     proc = subprocess.Popen([sys.executable, "-m", "detector.cli", "serve", SWEEP, "-P", str(port), *extra],
-                            stderr=subprocess.DEVNULL, env=_env())
+                            stderr=subprocess.DEVNULL, env=subprocess_env())
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
@@ -95,7 +87,7 @@ def _stop(proc):
 
 
 def test_scan_once_over_rtl_tcp_reports_what_replay_reports(cli_subprocess):
-    port = _free_port()
+    port = free_port()
     srv = _serve(port, "--loop")
     try:
         r = cli_subprocess("scan", "-f", "925M:960M", "--rtl-tcp", f"127.0.0.1:{port}", "--once", "--json",
@@ -112,11 +104,11 @@ def test_scan_once_over_rtl_tcp_reports_what_replay_reports(cli_subprocess):
 
 
 def test_scan_server_lost_mid_sweep_exits_3_and_keeps_detections(cli_subprocess):
-    port = _free_port()
+    port = free_port()
     srv = _serve(port, "--loop")
     proc = subprocess.Popen([sys.executable, "-m", "detector.cli", "scan", "-f", "925M:960M", "--rtl-tcp",
                              f"127.0.0.1:{port}", "--once", "--json", "--dwell-gsm", "0.2", "--reconnect", "1"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env())
     time.sleep(3.0)  # part of the sweep (19 steps of 0.2 s + settling)
     srv.kill()
     out, err = proc.communicate(timeout=60)
@@ -127,12 +119,12 @@ def test_scan_server_lost_mid_sweep_exits_3_and_keeps_detections(cli_subprocess)
 
 
 def test_scan_sigint_exits_130_and_keeps_detections(cli_subprocess):
-    port = _free_port()
+    port = free_port()
     srv = _serve(port, "--loop")
     try:
         proc = subprocess.Popen([sys.executable, "-m", "detector.cli", "scan", "-f", "925M:940M", "--rtl-tcp",
                                  f"127.0.0.1:{port}", "--json", "--dwell-gsm", "0.1"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env())
         time.sleep(6.0)  # more than one full sweep of 8 steps
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
@@ -144,7 +136,7 @@ def test_scan_sigint_exits_130_and_keeps_detections(cli_subprocess):
 
 
 def test_scan_unreachable_bands_are_explained(cli_subprocess):
-    port = _free_port()
+    port = free_port()
     srv = _serve(port, "--loop")
     try:
         r = cli_subprocess("scan", "--band", "B41", "--rtl-tcp", f"127.0.0.1:{port}", "--once", timeout=60)
