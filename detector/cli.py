@@ -174,8 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("scan", help="live: sweep bands with an RTL-SDR or rtl_tcp, detect, flag, show a live table")
     p.add_argument("-f", "--frequency", dest="freq_specs", action="append", default=[], type=_freq_spec,
                    metavar="LOW:HIGH", help="range to sweep, e.g. 925M:960M (repeatable)")
-    p.add_argument("--band", action="append", default=[], metavar="NAME",
-                   help="band to sweep (downlink): GSM900, DCS1800, B3, B39, ... (repeatable)")
+    p.add_argument("--band", action="append", default=[], metavar="NAME[:ul]",
+                   help="band to sweep: GSM900, DCS1800, B3, B39, ... (downlink: base stations); NAME:ul sweeps "
+                        "an FDD band's uplink for handsets (repeatable)")
+    p.add_argument("--dwell-handset", type=float, default=1.0, metavar="S", help="seconds per uplink step")
     p.add_argument("-s", "--sample-rate", type=_si, default=2.4e6, metavar="RATE", help="S/s (default 2.4M)")
     p.add_argument("-c", "--crop", type=float, default=0.2, help="fraction of each capture discarded at the edges")
     g = p.add_mutually_exclusive_group()
@@ -579,7 +581,8 @@ def cmd_scan(args) -> int:
         else:
             merged[key] = t
     steps = plan_sweep(list(merged.values()), args.sample_rate, args.crop,
-                       {"gsm": args.dwell_gsm, "lte": args.dwell_lte, "survey": args.dwell})
+                       {"gsm": args.dwell_gsm, "lte": args.dwell_lte, "survey": args.dwell,
+                        "handset": args.dwell_handset})
 
     def open_source():
         src = _open_live(args)

@@ -145,3 +145,21 @@ def test_scan_unreachable_bands_are_explained(cli_subprocess):
     assert r.returncode == 2
     assert "beyond the R820T tuner's range (24-1766 MHz); skipped" in r.stderr
     assert "no step of the requested bands is within the tuner's range" in r.stderr
+
+
+def test_scan_finds_handsets_in_an_uplink_step(cli_subprocess):
+    """Scanning the uplink step of the handset scene over rtl_tcp reports its GSM and LTE handsets."""
+    port = free_port()
+    rec = os.path.join(RECORDINGS, "uplink_handsets.sigmf-meta")
+    proc = subprocess.Popen([sys.executable, "-m", "detector.cli", "serve", rec, "-P", str(port), "--loop"],
+                            stderr=subprocess.DEVNULL, env=subprocess_env())
+    try:
+        time.sleep(1.5)
+        # one step: 902.0 MHz +- 0.96 MHz, the recording's uplink tuning
+        r = cli_subprocess("scan", "-f", "901.04M:902.96M", "--rtl-tcp", f"127.0.0.1:{port}", "--once", "--json",
+                           "--dwell", "0.5", timeout=120)
+    finally:
+        _stop(proc)
+    assert r.returncode == 0, r.stderr
+    hs = [json.loads(line) for line in r.stdout.splitlines() if json.loads(line)["kind"] == "handset"]
+    assert sorted((h["tech"], h.get("channel")) for h in hs) == [("gsm", 62), ("lte", None)]

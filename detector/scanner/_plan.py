@@ -11,8 +11,9 @@ __all__ = ["DEFAULT_DWELL_S", "Target", "Step", "targets_from", "plan_sweep", "c
 
 #: Seconds per step by technology: GSM needs >= 0.94 s so the SI3 that recurs every 4 multiframes
 #: (TS 45.002 §6.3.1.3) is caught at least once; LTE's PSS/SSS and PBCH repeat every 10 ms, so 80 ms
-#: (8 frames, 2 MIB periods of 40 ms) suffices; a plain range with no known technology is surveyed.
-DEFAULT_DWELL_S = {"gsm": 1.0, "lte": 0.08, "umts": 0.1, "nr": 0.08, "survey": 0.25}
+#: (8 frames, 2 MIB periods of 40 ms) suffices; a plain range with no known technology is surveyed; an
+#: uplink step listens for handsets for 1 s (about 216 TDMA frames, 1000 LTE subframes).
+DEFAULT_DWELL_S = {"gsm": 1.0, "lte": 0.08, "umts": 0.1, "nr": 0.08, "survey": 0.25, "handset": 1.0}
 
 
 @dataclass(frozen=True)
@@ -37,19 +38,30 @@ class Step:
 
 
 def targets_from(ranges: list[tuple[float, float]], bands: list[str]) -> list[Target]:
-    """Targets from ``-f LOW:HIGH`` ranges (techs from the band plan) and ``--band`` names (their downlink)."""
+    """Targets from ``-f LOW:HIGH`` ranges (techs from the band plan) and ``--band`` names: ``GSM900`` is
+    the band's downlink (base stations), ``GSM900:ul`` its uplink (handsets; FDD bands)."""
     from ..bands import band_info, bands_for_freq
 
     out = []
     for lo, hi in ranges:
         techs = sorted({t for f in (lo, (lo + hi) / 2, hi) for t, _, link in bands_for_freq(f) if link == "dl"})
         out.append(Target(f"{lo / 1e6:g}-{hi / 1e6:g} MHz", lo, hi, tuple(techs)))
-    for name in bands:
+    for spec in bands:
+        name, _, link = spec.partition(":")
+        link = (link or "dl").lower()
+        if link not in ("dl", "ul"):
+            raise UsageError(f"--band {spec}: expected NAME, NAME:dl or NAME:ul")
         try:
             b = band_info(name)
         except (KeyError, ValueError) as e:
             raise UsageError(f"--band {name}: {e}") from None
-        out.append(Target(b.name, b.dl_low_hz, b.dl_high_hz, (b.tech,)))
+        if link == "ul":
+            if b.ul_low_hz is None or b.duplex != "fdd":
+                raise UsageError(f"--band {spec}: {b.name} has no separate uplink ({b.duplex}); handsets in TDD "
+                                 f"bands need the downlink's frame timing, not wired yet")
+            out.append(Target(f"{b.name} UL", b.ul_low_hz, b.ul_high_hz, ("handset",)))
+        else:
+            out.append(Target(b.name, b.dl_low_hz, b.dl_high_hz, (b.tech,)))
     return out
 
 
