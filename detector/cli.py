@@ -94,6 +94,8 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object per line on stdout, nothing else")
     p.add_argument("--db", metavar="PATH", help="SQLite database to store sessions and detections")
     p.add_argument("--profile", default="kp-border", metavar="NAME|FILE", help="site profile (default kp-border)")
+    p.add_argument("--home-mcc", action="append", default=[], metavar="MCC",
+                   help="a home network's MCC, added to the profile's (e.g. --profile generic --home-mcc 262)")
 
 
 def _add_device_options(p: argparse.ArgumentParser) -> None:
@@ -269,8 +271,10 @@ def cmd_replay(args) -> int:
     from . import pipeline
 
     status = ExitStatus.OK
+    judge = _judge(args)
 
     def sink(rec):
+        rec.update(judge(rec))
         if args.json:
             print(json.dumps(rec), flush=True)
 
@@ -307,6 +311,14 @@ def _report_run(path, src, result) -> None:
     st = src.stats
     if st.dropped or st.clipped:
         print(f"  dropped {st.dropped} samples, clipped {st.clipped} samples", file=sys.stderr)
+
+
+def _judge(args):
+    """The site profile's rules as a function record -> record with verdict and reasons (`detector.policy`)."""
+    from .policy import evaluate, load_profile
+
+    profile = load_profile(args.profile, args.home_mcc)
+    return lambda rec: evaluate(rec, profile)
 
 
 def _open_live(args):
@@ -490,7 +502,8 @@ def cmd_survey(args) -> int:
     except (DetectorError, KeyboardInterrupt) as e:  # keep what was measured so far
         error = e
     result = acc.finish()
-    records = [_emission_record(e, ", ".join(source_names)) for e in result.emissions]
+    judge = _judge(args)
+    records = [judge(_emission_record(e, ", ".join(source_names))) for e in result.emissions]
     if args.csv:
         with open(args.csv, "w") as fh:
             n = _write_csv(fh, result.hops)
@@ -606,6 +619,7 @@ def cmd_scan(args) -> int:
         raise UsageError("scan: no step of the requested bands is within the tuner's range")
 
     foreign_hooks = []
+    judge = _judge(args)
 
     def on_record(rec):
         table.add(record_key(rec), rec)
@@ -625,7 +639,8 @@ def cmd_scan(args) -> int:
 
     passes = 1 if args.once else args.repeat
     runner = ScanRunner(open_source, steps, lambda: [cls() for cls in pipeline.load_analyzers().values()],
-                        on_record, passes=passes, on_progress=on_progress, reconnect_s=args.reconnect, log=log)
+                        on_record, passes=passes, on_progress=on_progress, reconnect_s=args.reconnect, log=log,
+                        judge=judge)
     stats = runner.run()
     table.draw(force=True)
     for t in foreign_hooks:

@@ -29,6 +29,6 @@ write_emission_sweep(
     os.path.join(HERE, "survey_egsm_sweep"), 925e6, 960e6, SURVEY_EGSM_EMITTERS,
     sample_rate_hz=2.4e6, dwell_s=0.025, crop=0.2, noise_dbfs_per_200k=-55.0, seed=2)
 
-# Handsets: a GSM handset (ARFCN 62 uplink, China Mobile block) and an LTE FDD handset in a GSM900/B8
+# Handsets: a GSM handset (E-GSM ARFCN 1015 uplink, China Mobile block) and an LTE FDD handset in a GSM900/B8
 # uplink step, impulses, and a downlink step with base-station carriers (see write_uplink_scene).
 write_uplink_scene(os.path.join(HERE, "uplink_handsets"), seed=3)

@@ -155,11 +155,12 @@ def test_scan_finds_handsets_in_an_uplink_step(cli_subprocess):
                             stderr=subprocess.DEVNULL, env=subprocess_env())
     try:
         time.sleep(1.5)
-        # one step: 902.0 MHz +- 0.96 MHz, the recording's uplink tuning
-        r = cli_subprocess("scan", "-f", "901.04M:902.96M", "--rtl-tcp", f"127.0.0.1:{port}", "--once", "--json",
+        # one step: 889.0 MHz +- 0.96 MHz, the recording's uplink tuning
+        r = cli_subprocess("scan", "-f", "888.04M:889.96M", "--rtl-tcp", f"127.0.0.1:{port}", "--once", "--json",
                            "--dwell", "0.5", timeout=120)
     finally:
         _stop(proc)
     assert r.returncode == 0, r.stderr
     hs = [json.loads(line) for line in r.stdout.splitlines() if json.loads(line)["kind"] == "handset"]
-    assert sorted((h["tech"], h.get("channel")) for h in hs) == [("gsm", 62), ("lte", None)]
+    assert sorted((h["tech"], h.get("channel"), h["verdict"]) for h in hs) == [("gsm", 1015, "foreign"),
+                                                                             ("lte", None, "foreign")]

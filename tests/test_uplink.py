@@ -31,12 +31,16 @@ def test_replay_reports_exactly_the_two_handsets(cli):
     assert (gsm["band"], gsm["channel"], gsm["freq_hz"]) == ("GSM900", tg["arfcn"], tg["freq_hz"])
     assert gsm["bursts"] == pytest.approx(0.25 / (120e-3 / 26), abs=2) and gsm["burst_types"]["access"] <= 1
     assert gsm["tdma_timing"] >= 0.9 and gsm["power_dbfs"] == pytest.approx(tg["burst_power_dbfs"], abs=1.5)
-    assert any(b["operator"] == "China Mobile" and b["band"] == "E-GSM900" for b in gsm["operator_blocks"])
+    assert ("China Mobile", "E-GSM900") in [(b["operator"], b["band"]) for b in gsm["operator_blocks"]]
+    assert {b["country"] for b in gsm["operator_blocks"]} == {"CN"}
+    assert gsm["verdict"] == tg["verdict"] and gsm["reasons"][0]["rule"] == "handset_uplink"
+    assert "China Mobile (CN, E-GSM900)" in gsm["reasons"][0]["detail"]
     assert lte["band"] == "B8" and abs(lte["freq_hz"] - tl["freq_hz"]) < 150e3
     assert lte["bursts"] == pytest.approx(50, abs=3) and lte["subframe_timing"] >= 0.9
     assert lte["duty_cycle"] == pytest.approx(tl["duty_cycle"], abs=0.05)
     assert lte["power_dbfs"] == pytest.approx(tl["burst_power_dbfs"], abs=1.5)
-    assert any(b["operator"] == "China Mobile" for b in lte["operator_blocks"])
+    assert any(b["operator"] == "China Mobile" and b["band"] == "B8" for b in lte["operator_blocks"])
+    assert lte["verdict"] == tl["verdict"] and lte["reasons"][0]["rule"] == "handset_uplink"
 
 
 def test_access_bursts_are_told_from_normal_bursts():

@@ -70,12 +70,14 @@ class ScanRunner:
         Called with (pass index, step, stats) when a step completes.
     reconnect_s : float
         How long to keep trying to reopen a lost receiver.
+    judge : callable, optional
+        The site policy (record -> record with verdict), applied before a record is compared or reported.
     """
 
     def __init__(self, open_source: Callable, steps: list[Step], make_analyzers: Callable[[], list],
                  on_record: Callable[[dict], None], passes: int | None = 1,
                  on_progress: Callable | None = None, reconnect_s: float = 30.0, block_samples: int = 1 << 16,
-                 log: Callable[[str], None] = lambda msg: None):
+                 log: Callable[[str], None] = lambda msg: None, judge: Callable[[dict], dict] | None = None):
         self.open_source = open_source
         self.steps = steps
         self.make_analyzers = make_analyzers
@@ -85,6 +87,7 @@ class ScanRunner:
         self.reconnect_s = reconnect_s
         self.block_samples = block_samples
         self.log = log
+        self.judge = judge or (lambda rec: rec)
         self.stats = ScanStats()
         self.records: dict[tuple, dict] = {}
         self.error: BaseException | None = None
@@ -173,6 +176,7 @@ class ScanRunner:
 
     def _emit(self, rec: dict) -> None:
         rec.setdefault("source", self.source_name)
+        rec = self.judge(rec)
         key = self._same_emission(rec) or record_key(rec)
         old = self.records.get(key)
         if old is None or old.get("verdict") != rec.get("verdict"):

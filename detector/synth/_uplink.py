@@ -67,10 +67,11 @@ def lte_handset(num_samples: int, fs: float, offset_hz: float, power_dbfs: float
 def write_uplink_scene(path: str, seed: int = 3) -> dict:
     """Write the two-step handset scene of ``recordings/`` (cu8 SigMF, 2.4 MS/s, 0.25 s per step).
 
-    Step 0, tuned to 902.0 MHz (GSM900/B8 uplink): a GSM handset on 902.4 MHz (uplink ARFCN 62, in China
-    Mobile's E-GSM900 block), timeslot 3, every TDMA frame, -35 dBFS while transmitting; an LTE handset
-    of 4 PRBs centred on 901.3 MHz in every 5th 1 ms subframe, -33 dBFS while transmitting; two broadband
-    impulses (20 us); noise -45 dBFS per 200 kHz.
+    Step 0, tuned to 889.0 MHz (GSM900/B8 uplink): a GSM handset on 888.2 MHz (E-GSM uplink ARFCN 1015, in
+    China Mobile's E-GSM900 block and below the P-GSM block North Korea's SunNet holds), timeslot 3, every
+    TDMA frame, -35 dBFS while transmitting; an LTE handset of 4 PRBs centred on 889.5 MHz (China Mobile's
+    B8 uplink block) in every 5th 1 ms subframe, -33 dBFS while transmitting; two broadband impulses
+    (20 us); noise -45 dBFS per 200 kHz.
     Step 1, tuned to 947.4 MHz (GSM900 downlink): a continuous GSM carrier at 947.4 MHz, a base station's
     bursty carrier at 948.0 MHz (timeslots 0, 2, 5 every frame) and an LTE 1.4 MHz downlink at 946.3 MHz:
     base stations, which must not be reported as handsets.
@@ -85,8 +86,8 @@ def write_uplink_scene(path: str, seed: int = 3) -> dict:
     rng = np.random.default_rng(seed)
     fs, n = 2.4e6, int(0.25 * 2.4e6)
     noise = -45 + 10 * np.log10(fs / 200e3)
-    up = (gsm_handset(n, fs, 400e3, -35, rng, timeslot=3)
-          + lte_handset(n, fs, -700e3, -33, rng, n_prb=4))
+    up = (gsm_handset(n, fs, -800e3, -35, rng, timeslot=3)
+          + lte_handset(n, fs, 500e3, -33, rng, n_prb=4))
     for t_imp in (0.05, 0.17):  # broadband impulses
         s = int(t_imp * fs)
         up[s: s + int(20e-6 * fs)] += (0.3 * rng.standard_normal(int(20e-6 * fs))).astype(np.complex64)
@@ -99,16 +100,17 @@ def write_uplink_scene(path: str, seed: int = 3) -> dict:
     t0 = _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc)
     with SigMFWriter(path, fs, "cu8", overwrite=True, hw="detector.synth (simulated RTL-SDR)",
                      description="handset uplink scene; ground truth in the .truth.json file") as w:
-        w.write(IQBlock(quantise_cu8(up), 902.0e6, fs, 0, t0, segment=0))
+        w.write(IQBlock(quantise_cu8(up), 889.0e6, fs, 0, t0, segment=0))
         w.write(IQBlock(quantise_cu8(down), 947.4e6, fs, n, t0 + _dt.timedelta(seconds=0.25), segment=1))
     truth = {"generator": "detector.synth._uplink.write_uplink_scene", "seed": seed, "sample_rate_hz": fs,
              "noise_dbfs_per_200k": -45.0,
              "handsets": [
-                 {"tech": "gsm", "freq_hz": 902.4e6, "arfcn": 62, "band": "GSM900", "timeslot": 3,
+                 {"tech": "gsm", "freq_hz": 888.2e6, "arfcn": 1015, "band": "GSM900", "timeslot": 3,
                   "burst_power_dbfs": -35.0, "duty_cycle": round(148 / SYMBOL_RATE / TDMA_FRAME_S, 4),
-                  "operator_block": "China Mobile E-GSM900"},
-                 {"tech": "lte", "freq_hz": 901.3e6, "n_prb": 4, "bandwidth_hz": 720e3, "subframes": "every 5th",
-                  "burst_power_dbfs": -33.0, "duty_cycle": 0.2, "operator_block": "China Mobile B8"}],
+                  "operator_block": "China Mobile E-GSM900", "verdict": "foreign"},
+                 {"tech": "lte", "freq_hz": 889.5e6, "n_prb": 4, "bandwidth_hz": 720e3, "subframes": "every 5th",
+                  "burst_power_dbfs": -33.0, "duty_cycle": 0.2, "operator_block": "China Mobile B8",
+                  "verdict": "foreign"}],
              "not_handsets": ["two 20 us broadband impulses in step 0",
                               "step 1: GSM C0 947.4 MHz, bursty BTS carrier 948.0 MHz, LTE 1.4 MHz downlink"]}
     base = w.meta_path[: -len(".sigmf-meta")]
