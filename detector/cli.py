@@ -202,6 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="PATH", help="output SigMF recording (.sigmf-meta)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled recording's)")
 
+    p = sub.add_parser("profiles", help="list the built-in site profiles (and show one with NAME)")
+    p.add_argument("name", nargs="?", metavar="NAME|FILE", help="show this profile in full")
+
     p = sub.add_parser("serve", help="an rtl_tcp server that makes a recording a virtual dongle")
     p.add_argument("recording", metavar="RECORDING")
     _add_file_options(p)
@@ -697,8 +700,27 @@ def cmd_synth(args) -> int:
     return ExitStatus.OK
 
 
+def cmd_profiles(args) -> int:
+    """``detector profiles``: the built-in site profiles, or one profile in full."""
+    from .policy import builtin_profiles, load_profile
+
+    if args.name:
+        p = load_profile(args.name)
+        for k in ("name", "description", "home_mcc", "home_country", "foreign_mcc", "neighbours", "bands",
+                  "min_snr_db", "source"):
+            v = getattr(p, k)
+            print(f"{k:<13} {', '.join(v) if isinstance(v, tuple) else v}")
+        return ExitStatus.OK
+    for name in builtin_profiles():
+        p = load_profile(name)
+        home = ", ".join(p.home_mcc) or "(--home-mcc)"
+        print(f"{name:<10} home MCC {home:<12} {p.description}")
+    print("Write your own: copy one of detector/policy/profiles/*.toml and pass --profile FILE.", file=sys.stderr)
+    return ExitStatus.OK
+
+
 COMMANDS = {"info": cmd_info, "replay": cmd_replay, "record": cmd_record, "serve": cmd_serve, "survey": cmd_survey,
-            "scan": cmd_scan, "synth": cmd_synth}
+            "scan": cmd_scan, "synth": cmd_synth, "profiles": cmd_profiles}
 
 
 def _error(e: BaseException, args=None) -> None:

@@ -102,3 +102,10 @@ def test_profiles_listed_and_errors_clear(tmp_path):
     with pytest.raises(MetadataError, match=r"bad.toml: profile field home_mcc is \[467\]; expected a list of "
                                             r"3-digit MCC strings"):
         load_profile(str(bad))
+
+
+def test_profiles_command(cli):
+    rc, out, _ = cli("profiles")
+    assert rc == 0 and out.splitlines()[1].startswith("kp-border  home MCC 467")
+    rc, out, _ = cli("profiles", "kp-border")
+    assert rc == 0 and "foreign_mcc   460, 250" in out
