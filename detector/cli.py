@@ -564,7 +564,7 @@ def _print_emissions(result, records) -> None:
               f"{r['power_dbfs']:7.1f} dBFS  {snr}{extra}", file=sys.stderr)
 
 
-#: Bands swept when neither -f nor --band is given (the kp-border profile's bands until profiles land).
+#: Bands swept when neither -f nor --band is given and the profile names none.
 DEFAULT_SCAN_BANDS = ["GSM900", "DCS1800", "B39", "B40", "B41"]
 
 
@@ -587,7 +587,11 @@ def cmd_scan(args) -> int:
     ranges = [(spec[1], spec[2]) for spec in args.freq_specs if spec[0] == "range"]
     if any(spec[0] == "freq" for spec in args.freq_specs):
         raise UsageError("scan: -f takes a range LOW:HIGH (e.g. 925M:960M)")
-    targets = targets_from(ranges, args.band or ([] if ranges else DEFAULT_SCAN_BANDS))
+    if not args.band and not ranges:
+        from .policy import load_profile
+
+        args.band = list(load_profile(args.profile, args.home_mcc).bands) or DEFAULT_SCAN_BANDS
+    targets = targets_from(ranges, args.band)
     merged = {}
     for t in targets:  # bands with the same downlink (DCS1800 and B3) are one sweep
         key = (t.lo_hz, t.hi_hz)
