@@ -275,9 +275,11 @@ def cmd_replay(args) -> int:
 
     status = ExitStatus.OK
     judge = _judge(args)
+    db, session = _store(args, "replay", " ".join(args.paths))
 
     def sink(rec):
         rec.update(judge(rec))
+        db.upsert(rec, session)  # committed before it is printed: nothing shown is lost
         if args.json:
             print(json.dumps(rec), flush=True)
 
@@ -291,14 +293,17 @@ def cmd_replay(args) -> int:
         with src:
             analyzers = [cls() for cls in pipeline.load_analyzers().values()]
             result = pipeline.run(src, src.blocks(args.block), analyzers, sink)
+        db.end_session(session, result.samples, src.stats.dropped)
         _report_run(path, src, result)
         if isinstance(result.error, KeyboardInterrupt):
+            db.close()
             return ExitStatus.INTERRUPTED
         if result.error is not None:
             if not isinstance(result.error, DetectorError):
                 raise result.error
             _error(result.error, args)
             status = max(status, result.error.exit_code)
+    db.close()
     return status
 
 
@@ -314,6 +319,30 @@ def _report_run(path, src, result) -> None:
     st = src.stats
     if st.dropped or st.clipped:
         print(f"  dropped {st.dropped} samples, clipped {st.clipped} samples", file=sys.stderr)
+
+
+class _NoStore:
+    """Stands in for the store when --db is not given."""
+
+    def upsert(self, rec, session_id=None):
+        return None
+
+    def end_session(self, session_id, samples=None, dropped=None):
+        return None
+
+    def close(self):
+        return None
+
+
+def _store(args, command: str, source: str = ""):
+    """(store, session id) for --db PATH, or a do-nothing store."""
+    if not getattr(args, "db", None):
+        return _NoStore(), None
+    from .store import Store
+
+    db = Store(args.db)
+    sid = db.start_session(command, source, gain_db=getattr(args, "gain", None), ppm=getattr(args, "ppm", None))
+    return db, sid
 
 
 def _judge(args):
@@ -507,6 +536,11 @@ def cmd_survey(args) -> int:
     result = acc.finish()
     judge = _judge(args)
     records = [judge(_emission_record(e, ", ".join(source_names))) for e in result.emissions]
+    db, session = _store(args, "survey", ", ".join(source_names))
+    for rec in records:
+        db.upsert(rec, session)
+    db.end_session(session, sum(h.samples for h in result.hops))
+    db.close()
     if args.csv:
         with open(args.csv, "w") as fh:
             n = _write_csv(fh, result.hops)
@@ -627,8 +661,11 @@ def cmd_scan(args) -> int:
 
     foreign_hooks = []
     judge = _judge(args)
+    db, session = _store(args, "scan", f"rtl_tcp:{args.rtl_tcp[0]}:{args.rtl_tcp[1]}" if args.rtl_tcp
+                         else f"rtlsdr:{args.device}")
 
     def on_record(rec):
+        db.upsert(rec, session)
         table.add(record_key(rec), rec)
         if args.json:
             print(json.dumps(rec), flush=True)
@@ -648,7 +685,11 @@ def cmd_scan(args) -> int:
     runner = ScanRunner(open_source, steps, lambda: [cls() for cls in pipeline.load_analyzers().values()],
                         on_record, passes=passes, on_progress=on_progress, reconnect_s=args.reconnect, log=log,
                         judge=judge)
-    stats = runner.run()
+    try:
+        stats = runner.run()
+    finally:
+        db.end_session(session, runner.stats.samples, runner.stats.dropped)
+        db.close()
     table.draw(force=True)
     for t in foreign_hooks:
         t.join(timeout=10)
