@@ -103,11 +103,13 @@ def test_scan_once_over_rtl_tcp_reports_what_replay_reports(cli_subprocess):
     assert "scan: 1 sweep(s), 19 step(s)" in r.stderr and "dropped 0" in r.stderr
 
 
-def test_scan_server_lost_mid_sweep_exits_3_and_keeps_detections(cli_subprocess):
+def test_scan_server_lost_mid_sweep_exits_3_and_keeps_detections(cli_subprocess, tmp_path):
     port = free_port()
     srv = _serve(port, "--loop")
+    db = tmp_path / "scan.sqlite"
     proc = subprocess.Popen([sys.executable, "-m", "detector.cli", "scan", "-f", "925M:960M", "--rtl-tcp",
-                             f"127.0.0.1:{port}", "--once", "--json", "--dwell-gsm", "0.2", "--reconnect", "1"],
+                             f"127.0.0.1:{port}", "--once", "--json", "--dwell-gsm", "0.2", "--reconnect", "1",
+                             "--db", str(db)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env())
     time.sleep(3.0)  # part of the sweep (19 steps of 0.2 s + settling)
     srv.kill()
@@ -116,6 +118,11 @@ def test_scan_server_lost_mid_sweep_exits_3_and_keeps_detections(cli_subprocess)
     assert "rtl_tcp 127.0.0.1" in err and "Traceback" not in err
     recs = [json.loads(line) for line in out.splitlines()]
     assert any(r["shape"] == "narrowband" and abs(r["freq_hz"] - 929e6) < 20e3 for r in recs), (out, err)
+    from detector.store import Store
+
+    with Store(db) as s:  # every detection printed is in the database, and the session is closed
+        assert sorted(r["freq_hz"] for r in s.detections()) == sorted(r["freq_hz"] for r in recs)
+        assert s.sessions()[0]["ended"] is not None
 
 
 def test_scan_sigint_exits_130_and_keeps_detections(cli_subprocess):
