@@ -205,6 +205,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("profiles", help="list the built-in site profiles (and show one with NAME)")
     p.add_argument("name", nargs="?", metavar="NAME|FILE", help="show this profile in full")
 
+    p = sub.add_parser("baseline", help="a baseline of known cells (build), and what is new against it (diff)")
+    bsub = p.add_subparsers(dest="baseline_command", metavar="build|diff", parser_class=_Parser)
+    bsub.required = True
+    b = bsub.add_parser("build", help="baseline from a detection database or JSON lines")
+    b.add_argument("input", metavar="DB|JSONL")
+    b.add_argument("-o", "--output", required=True, metavar="BASELINE.json")
+    b = bsub.add_parser("diff", help="detections not in the baseline (JSON lines on stdout), and baseline cells unseen")
+    b.add_argument("input", metavar="DB|JSONL")
+    b.add_argument("--baseline", required=True, metavar="BASELINE.json")
+
     p = sub.add_parser("serve", help="an rtl_tcp server that makes a recording a virtual dongle")
     p.add_argument("recording", metavar="RECORDING")
     _add_file_options(p)
@@ -347,10 +357,11 @@ def _store(args, command: str, source: str = ""):
 
 def _judge(args):
     """The site profile's rules as a function record -> record with verdict and reasons (`detector.policy`)."""
-    from .policy import evaluate, load_profile
+    from .policy import evaluate, load_baseline, load_profile
 
     profile = load_profile(args.profile, args.home_mcc)
-    return lambda rec: evaluate(rec, profile)
+    baseline = load_baseline(profile.baseline) if profile.baseline else None
+    return lambda rec: evaluate(rec, profile, baseline)
 
 
 def _open_live(args):
@@ -764,8 +775,30 @@ def cmd_profiles(args) -> int:
     return ExitStatus.OK
 
 
+def cmd_baseline(args) -> int:
+    """``detector baseline build|diff``."""
+    from .policy import build_baseline, diff_baseline, load_baseline, load_records
+
+    records = load_records(args.input)
+    if args.baseline_command == "build":
+        data = build_baseline(records, args.input)
+        with open(args.output, "w") as fh:
+            json.dump(data, fh, indent=1)
+        print(f"{args.output}: {len(data['entries'])} known identities from {len(records)} records", file=sys.stderr)
+        return ExitStatus.OK
+    new, missing = diff_baseline(records, load_baseline(args.baseline))
+    for rec in new:
+        print(json.dumps({**rec, "reasons": [*rec.get("reasons", []), {"rule": "new_cell", "detail":
+                          "not in the site's baseline of known cells"}]}))
+    print(f"baseline diff: {len(new)} new, {len(missing)} known but not seen", file=sys.stderr)
+    for key in missing:
+        print(f"  not seen: {key}", file=sys.stderr)
+    return ExitStatus.OK
+
+
 COMMANDS = {"info": cmd_info, "replay": cmd_replay, "record": cmd_record, "serve": cmd_serve, "survey": cmd_survey,
-            "scan": cmd_scan, "synth": cmd_synth, "profiles": cmd_profiles}
+            "scan": cmd_scan, "synth": cmd_synth, "profiles": cmd_profiles,
+            "baseline": cmd_baseline}
 
 
 def _error(e: BaseException, args=None) -> None:

@@ -109,3 +109,29 @@ def test_profiles_command(cli):
     assert rc == 0 and out.splitlines()[1].startswith("kp-border  home MCC 467")
     rc, out, _ = cli("profiles", "kp-border")
     assert rc == 0 and "foreign_mcc   460, 250" in out
+
+
+def test_baseline_build_diff_and_profile_baseline(tmp_path, cli):
+    import json
+    import os
+
+    from conftest import RECORDINGS
+
+    survey = os.path.join(RECORDINGS, "survey_egsm_sweep.sigmf-meta")
+    handsets = os.path.join(RECORDINGS, "uplink_handsets.sigmf-meta")
+    rc, out, _ = cli("replay", "--json", survey)
+    (tmp_path / "day1.jsonl").write_text(out)
+    rc, _, err = cli("baseline", "build", tmp_path / "day1.jsonl", "-o", tmp_path / "base.json")
+    assert rc == 0 and "base.json: 9 known identities from 9 records" in err
+    rc, out, _ = cli("replay", "--json", handsets)
+    (tmp_path / "day2.jsonl").write_text(out)
+    rc, out, err = cli("baseline", "diff", tmp_path / "day2.jsonl", "--baseline", tmp_path / "base.json")
+    new = [json.loads(line) for line in out.splitlines()]
+    assert rc == 0 and {r["kind"] for r in new} >= {"handset"}
+    assert all(r["reasons"][-1]["rule"] == "new_cell" for r in new)
+    assert not any(abs(r["freq_hz"] - 947.4e6) < 30e3 and r["kind"] == "emission" for r in new)  # known on day 1
+    prof = tmp_path / "site.toml"
+    prof.write_text('name = "site"\nhome_mcc = ["467"]\nforeign_mcc = ["460"]\nbaseline = "base.json"\n')
+    rc, out, _ = cli("replay", "--json", "--profile", prof, handsets)
+    rules = {r["kind"]: [x["rule"] for x in r["reasons"]] for r in map(json.loads, out.splitlines())}
+    assert rules["handset"][-1] == "new_cell"

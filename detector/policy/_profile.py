@@ -9,6 +9,7 @@ Format (every key optional except ``name``)::
     foreign_mcc = ["460", "250"] # MCCs always foreign; empty = every non-home MCC is foreign
     neighbours = ["CN", "RU"]    # countries whose operator blocks count as foreign allocations
     bands = ["GSM900", "B3"]     # bands `detector scan` sweeps by default
+    baseline = "known.json"      # optional: `detector baseline build` output; relative to the profile file
     [thresholds]
     min_snr_db = 6.0
 
@@ -47,6 +48,7 @@ class Profile:
     neighbours: tuple[str, ...] = ()
     bands: tuple[str, ...] = ()
     min_snr_db: float = 6.0
+    baseline: str | None = None
     source: str = ""
     extra: dict = field(default_factory=dict, compare=False)
 
@@ -114,4 +116,5 @@ def load_profile(name_or_path: str, home_mcc: list[str] | None = None) -> Profil
     return Profile(name=data["name"], description=data.get("description", ""), home_mcc=home,
                    home_country=home_country, foreign_mcc=_mcc_list(path, "foreign_mcc", data.get("foreign_mcc", [])),
                    neighbours=tuple(data.get("neighbours", [])), bands=tuple(data.get("bands", [])),
-                   min_snr_db=float(thresholds.get("min_snr_db", 6.0)), source=path)
+                   min_snr_db=float(thresholds.get("min_snr_db", 6.0)), source=path,
+                   baseline=os.path.join(os.path.dirname(path), data["baseline"]) if data.get("baseline") else None)
