@@ -215,6 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("input", metavar="DB|JSONL")
     b.add_argument("--baseline", required=True, metavar="BASELINE.json")
 
+    p = sub.add_parser("report", help="an HTML report (foreign cells with reasons, plots) from a database or JSONL")
+    p.add_argument("input", metavar="DB|JSONL")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="directory for report.html")
+
     p = sub.add_parser("serve", help="an rtl_tcp server that makes a recording a virtual dongle")
     p.add_argument("recording", metavar="RECORDING")
     _add_file_options(p)
@@ -796,9 +800,32 @@ def cmd_baseline(args) -> int:
     return ExitStatus.OK
 
 
+def cmd_report(args) -> int:
+    """``detector report``: report.html from a detection database or JSON lines."""
+    from .policy import load_records
+    from .report._html import write_report
+
+    records = load_records(args.input)
+    sessions = timeline = None
+    with open(args.input, "rb") as fh:
+        is_db = fh.read(16).startswith(b"SQLite format 3")
+    os.makedirs(args.output, exist_ok=True)
+    out = os.path.join(args.output, "report.html")
+    if is_db:
+        from .store import Store
+
+        with Store(args.input) as db:
+            write_report(records, out, db.sessions(), db.timeline, args.input)
+    else:
+        write_report(records, out, sessions, timeline, args.input)
+    foreign = sum(1 for r in records if r.get("verdict") == "foreign")
+    print(f"{out}: {len(records)} detections, {foreign} foreign", file=sys.stderr)
+    return ExitStatus.OK
+
+
 COMMANDS = {"info": cmd_info, "replay": cmd_replay, "record": cmd_record, "serve": cmd_serve, "survey": cmd_survey,
             "scan": cmd_scan, "synth": cmd_synth, "profiles": cmd_profiles,
-            "baseline": cmd_baseline}
+            "baseline": cmd_baseline, "report": cmd_report}
 
 
 def _error(e: BaseException, args=None) -> None:

@@ -38,6 +38,23 @@ def test_upsert_by_identity(tmp_path):
         assert db.db.execute("SELECT count(*) FROM findings").fetchone()[0] == 2
 
 
+def test_migration_from_schema_1_keeps_the_data(tmp_path):
+    from detector.store._sqlite import _MIGRATIONS
+
+    p = tmp_path / "v1.sqlite"
+    con = sqlite3.connect(p)
+    con.executescript(_MIGRATIONS[1] + "PRAGMA user_version=1;")
+    con.execute("INSERT INTO detections (identity, kind, freq_hz, record) VALUES ('k', 'cell', 947.4e6, '{}')")
+    con.commit()
+    con.close()
+    with Store(p) as db:
+        assert db.schema_version == 2
+        assert db.db.execute("SELECT count(*) FROM detections").fetchone()[0] == 1
+        db.upsert(_cell(-30.0, "2026-11-28T10:00:01.000Z"))
+        db.upsert(_cell(-28.0, "2026-11-28T10:00:09.000Z"))
+        assert db.timeline(_cell(0, "")) == [("2026-11-28T10:00:01.000Z", -30.0), ("2026-11-28T10:00:09.000Z", -28.0)]
+
+
 def test_schema_migrates_from_an_empty_file_and_refuses_a_newer_one(tmp_path):
     p = tmp_path / "old.sqlite"
     sqlite3.connect(p).close()  # a version-0 database

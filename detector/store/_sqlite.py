@@ -20,7 +20,7 @@ from ..errors import MetadataError
 
 __all__ = ["Store", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _MIGRATIONS = {
     1: """
@@ -36,6 +36,13 @@ _MIGRATIONS = {
         id INTEGER PRIMARY KEY, detection_id INTEGER NOT NULL REFERENCES detections(id), rule TEXT NOT NULL,
         detail TEXT, first_seen TEXT, session_id INTEGER, UNIQUE (detection_id, rule));
     CREATE INDEX IF NOT EXISTS detections_verdict ON detections(verdict);
+    """,
+    # v2: every sighting, for power timelines in reports
+    2: """
+    CREATE TABLE IF NOT EXISTS observations (
+        id INTEGER PRIMARY KEY, detection_id INTEGER NOT NULL REFERENCES detections(id), time TEXT NOT NULL,
+        power_dbfs REAL, snr_db REAL, session_id INTEGER);
+    CREATE INDEX IF NOT EXISTS observations_detection ON observations(detection_id, time);
     """,
 }
 
@@ -119,6 +126,8 @@ class Store:
                  rec.get("freq_hz"), first, last, power, power, rec.get("verdict"), rec.get("confidence"),
                  session_id, json.dumps(rec)))
             row = self.db.execute("SELECT id FROM detections WHERE identity = ?", (ident,)).fetchone()[0]
+            self.db.execute("INSERT INTO observations (detection_id, time, power_dbfs, snr_db, session_id) "
+                            "VALUES (?, ?, ?, ?, ?)", (row, last, power, rec.get("snr_db"), session_id))
             for reason in rec.get("reasons", []):
                 self.db.execute("INSERT OR IGNORE INTO findings (detection_id, rule, detail, first_seen, session_id) "
                                 "VALUES (?, ?, ?, ?, ?)", (row, reason["rule"], reason.get("detail"), now, session_id))
@@ -140,6 +149,12 @@ class Store:
                         "mean_power_dbfs": None if psum is None else psum / count})
             out.append(rec)
         return out
+
+    def timeline(self, identity_record: dict) -> list[tuple[str, float]]:
+        """(time, power dBFS) of every sighting of the detection with this record's identity, oldest first."""
+        return self.db.execute(
+            "SELECT o.time, o.power_dbfs FROM observations o JOIN detections d ON d.id = o.detection_id "
+            "WHERE d.identity = ? ORDER BY o.time", (_identity(identity_record),)).fetchall()
 
     def sessions(self) -> list[dict]:
         """All sessions, oldest first."""
