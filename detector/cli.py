@@ -818,8 +818,12 @@ def cmd_report(args) -> int:
             write_report(records, out, db.sessions(), db.timeline, args.input)
     else:
         write_report(records, out, sessions, timeline, args.input)
+    from .report._text import text_report
+
+    print(text_report(records))
     foreign = sum(1 for r in records if r.get("verdict") == "foreign")
-    print(f"{out}: {len(records)} detections, {foreign} foreign", file=sys.stderr)
+    print(f"{out}: {len(records)} detections, {foreign} foreign (also overview.png, timelines.png, "
+          f"detections.csv, detections.jsonl)", file=sys.stderr)
     return ExitStatus.OK
 
 

@@ -59,12 +59,20 @@ def _identity(rec: dict) -> str:
     return "; ".join(parts)
 
 
-def _png(fig) -> str:
+_SAVE_DIR: list[str] = []  # where write_report also saves each PNG as a file
+
+
+def _png(fig, name: str) -> str:
+    import os
+
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90)
     plt.close(fig)
+    if _SAVE_DIR:
+        with open(os.path.join(_SAVE_DIR[0], name), "wb") as fh:
+            fh.write(buf.getvalue())
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
@@ -104,7 +112,7 @@ def _overview(records: list[dict]) -> str | None:
     _band_plan_lanes(lanes, blocks, lo, hi)
     lanes.set_xlabel("frequency (MHz)")
     fig.tight_layout()
-    return _png(fig)
+    return _png(fig, "overview.png")
 
 
 def _timelines(foreign: list[dict], timeline) -> str | None:
@@ -132,7 +140,7 @@ def _timelines(foreign: list[dict], timeline) -> str | None:
     ax.grid(alpha=.3)
     fig.autofmt_xdate()
     fig.tight_layout()
-    return _png(fig)
+    return _png(fig, "timelines.png")
 
 
 def _row(r: dict) -> str:
@@ -159,7 +167,16 @@ def write_report(records: list[dict], path: str, sessions: list[dict] | None = N
     """
     foreign = [r for r in records if r.get("verdict") == "foreign"]
     others = [r for r in records if r.get("verdict") != "foreign"]
+    import os
+
+    from ._text import write_csv, write_jsonl
+
+    out_dir = os.path.dirname(os.path.abspath(path))
+    _SAVE_DIR[:] = [out_dir]
+    write_csv(records, os.path.join(out_dir, "detections.csv"))
+    write_jsonl(records, os.path.join(out_dir, "detections.jsonl"))
     verdicts = Counter(r.get("verdict") or "unknown" for r in records)
+    techs = Counter(r.get("tech") or r.get("shape") or "?" for r in records)
     kinds = Counter(r.get("kind") for r in records)
     bands = Counter(r.get("band") or "(no band)" for r in records)
     operators = Counter((r.get("operator") or {}).get("name") or "(not decoded)" for r in records)
@@ -184,7 +201,8 @@ def write_report(records: list[dict], path: str, sessions: list[dict] | None = N
     tl = _timelines(foreign, timeline)
     if tl:
         parts.append(f'<h2>Foreign detections over time</h2><img alt="power timelines" src="{tl}">')
-    parts.append("<h2>Counts</h2><table><tr><th>by band</th><th>by decoded operator</th></tr><tr><td>"
+    parts.append("<h2>Counts</h2><table><tr><th>by technology</th><th>by band</th><th>by decoded operator</th>"
+                 "</tr><tr><td>" + "<br>".join(f"{_e(k)}: {n}" for k, n in techs.most_common()) + "</td><td>"
                  + "<br>".join(f"{_e(k)}: {n}" for k, n in bands.most_common()) + "</td><td>"
                  + "<br>".join(f"{_e(k)}: {n}" for k, n in operators.most_common()) + "</td></tr></table>")
     parts.append("<h2>Everything else</h2>")
@@ -197,7 +215,11 @@ def write_report(records: list[dict], path: str, sessions: list[dict] | None = N
         parts.append("<h2>Sessions</h2><table><tr><th>started</th><th>ended</th><th>command</th><th>source</th>"
                      "<th>gain dB</th><th>ppm</th><th>samples</th><th>dropped samples</th><th>version</th></tr>"
                      f"{rows}</table>")
+    files = [f for f in ("overview.png", "timelines.png", "detections.csv", "detections.jsonl")
+             if os.path.exists(os.path.join(out_dir, f))]
+    parts.append("<h2>Files</h2><p>" + " &middot; ".join(f'<a href="{f}">{f}</a>' for f in files) + "</p>")
     parts.append("</body></html>")
+    _SAVE_DIR.clear()
     with open(path, "w", encoding="utf-8") as fh:
         fh.write("\n".join(parts))
     return path
