@@ -94,6 +94,7 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object per line on stdout, nothing else")
     p.add_argument("--db", metavar="PATH", help="SQLite database to store sessions and detections")
     p.add_argument("--profile", default="kp-border", metavar="NAME|FILE", help="site profile (default kp-border)")
+    p.add_argument("--location", metavar="LAT,LON", help="where the receiver is, stored with the session (--db)")
     p.add_argument("--home-mcc", action="append", default=[], metavar="MCC",
                    help="a home network's MCC, added to the profile's (e.g. --profile generic --home-mcc 262)")
 
@@ -355,7 +356,8 @@ def _store(args, command: str, source: str = ""):
     from .store import Store
 
     db = Store(args.db)
-    sid = db.start_session(command, source, gain_db=getattr(args, "gain", None), ppm=getattr(args, "ppm", None))
+    sid = db.start_session(command, source, gain_db=getattr(args, "gain", None), ppm=getattr(args, "ppm", None),
+                           location=getattr(args, "location", None))
     return db, sid
 
 

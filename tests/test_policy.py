@@ -64,6 +64,16 @@ def test_technology_must_fit_the_block():
     assert evaluate(rec, KP)["verdict"] == "unknown"
 
 
+def test_duplex_must_fit_the_block():
+    """A TD-LTE cell in a block the foreign operator holds for FDD only is not evidence of that operator."""
+    fdd_block = _block("China Unicom", "CN", ("lte",), "B3")
+    tdd_cell = _cell(tech="lte", freq=1850e6, blocks=[fdd_block])
+    tdd_cell["identity"] = {"pci": 86, "duplex": "tdd"}
+    assert evaluate(tdd_cell, KP)["verdict"] == "unknown"
+    tdd_cell["identity"]["duplex"] = "fdd"
+    assert evaluate(tdd_cell, KP)["verdict"] == "foreign"
+
+
 def test_handset_in_a_foreign_uplink_block():
     rec = {"kind": "handset", "tech": "gsm", "freq_hz": 888.2e6, "snr_db": 3.0,
            "operator_blocks": [_block("China Mobile", "CN")]}

@@ -34,9 +34,12 @@ def _snr_scale(rec: dict, profile) -> float:
 
 
 def _blocks_for(rec: dict) -> list[dict]:
+    """The operator blocks the record could belong to: same technology, and same duplex when it is known."""
     tech = rec.get("tech") or rec.get("shape")
+    duplex = (rec.get("identity") or {}).get("duplex") or rec.get("duplex")
     blocks = rec.get("operator_blocks") or []
-    return [b for b in blocks if not tech or tech in b.get("techs", [tech])]
+    return [b for b in blocks if (not tech or tech in b.get("techs", [tech]))
+            and (not duplex or b.get("duplex", duplex) == duplex)]
 
 
 def evaluate(record: dict, profile, baseline: set | None = None) -> dict:
