@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 import sqlite3
 
 from .._version import __version__
@@ -47,6 +48,10 @@ _MIGRATIONS = {
 }
 
 
+#: Every table the migrations create (a version-0 file holding other tables belongs to another program).
+_TABLES = ("sessions", "detections", "findings", "observations")
+
+
 def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
@@ -62,17 +67,37 @@ class Store:
 
     def __init__(self, path: str):
         self.path = str(path)
+        self.db = None
+        if os.path.isdir(self.path):
+            raise MetadataError(f"{self.path}: is a directory; give the path of a database file (created if absent)")
         try:
             self.db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
-        except sqlite3.DatabaseError as e:
+        except sqlite3.OperationalError as e:
+            self.close()
+            if "unable to open" in str(e):
+                raise MetadataError(f"{self.path}: cannot open or create the database ({e}): does the directory "
+                                    f"exist, and may this user write to it?") from e
             raise MetadataError(f"{self.path}: not a detector database (SQLite): {e}") from e
+        except sqlite3.DatabaseError as e:
+            self.close()
+            raise MetadataError(f"{self.path}: not a detector database (SQLite): {e}") from e
+        except BaseException:
+            self.close()
+            raise
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0:  # new, or another program's database: never add our tables to someone else's file
+            theirs = sorted(name for (name,) in self.db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+                if name not in _TABLES)
+            if theirs:
+                raise MetadataError(f"{self.path}: an SQLite database of another program (tables: "
+                                    f"{', '.join(theirs[:5])}); give a new file or a detector database")
         if version > SCHEMA_VERSION:
             raise MetadataError(f"{self.path}: database schema {version} is newer than this detector's "
                                 f"({SCHEMA_VERSION}); upgrade detector")
@@ -139,14 +164,19 @@ class Store:
 
     def detections(self, verdict: str | None = None) -> list[dict]:
         """Stored detections (latest record plus count, first/last seen, max/mean power)."""
-        q = "SELECT record, count, first_seen, last_seen, max_power_dbfs, sum_power_dbfs FROM detections"
+        # the mean is over the sightings that carried a power: every sighting since schema 2 is an
+        # observation row, so those without one are subtracted from the count
+        q = ("SELECT record, count, first_seen, last_seen, max_power_dbfs, sum_power_dbfs, "
+             "(SELECT count(*) FROM observations o WHERE o.detection_id = d.id AND o.power_dbfs IS NULL) "
+             "FROM detections d")
         rows = self.db.execute(q + (" WHERE verdict = ?" if verdict else "") + " ORDER BY freq_hz",
                                (verdict,) if verdict else ()).fetchall()
         out = []
-        for record, count, first, last, pmax, psum in rows:
+        for record, count, first, last, pmax, psum, unpowered in rows:
             rec = json.loads(record)
+            n = count - unpowered
             rec.update({"count": count, "first_seen": first, "last_seen": last, "max_power_dbfs": pmax,
-                        "mean_power_dbfs": None if psum is None else psum / count})
+                        "mean_power_dbfs": psum / n if psum is not None and pmax is not None and n > 0 else None})
             out.append(rec)
         return out
 
