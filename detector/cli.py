@@ -805,7 +805,7 @@ def cmd_baseline(args) -> int:
 def cmd_report(args) -> int:
     """``detector report``: report.html from a detection database or JSON lines."""
     from .policy import load_records
-    from .report._html import write_report
+    from .report import text_report, write_report
 
     records = load_records(args.input)
     sessions = timeline = None
@@ -820,8 +820,6 @@ def cmd_report(args) -> int:
             write_report(records, out, db.sessions(), db.timeline, args.input)
     else:
         write_report(records, out, sessions, timeline, args.input)
-    from .report._text import text_report
-
     print(text_report(records))
     foreign = sum(1 for r in records if r.get("verdict") == "foreign")
     print(f"{out}: {len(records)} detections, {foreign} foreign (also overview.png, timelines.png, "
