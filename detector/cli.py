@@ -111,6 +111,11 @@ def _add_device_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--list-devices", action="store_true", help="list the attached RTL-SDR dongles and exit")
 
 
+def _add_gsmtap(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--gsmtap", metavar="HOST[:PORT]",
+                   help="also send every decoded GSM block as GSMTAP over UDP (Wireshark; default port 4729)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``detector`` command."""
     top = _Parser(prog="detector", description="Find GSM/LTE cells and handset activity; flag cross-border signals.")
@@ -130,6 +135,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_file_options(p)
     _add_common(p)
     p.add_argument("--block", type=int, default=1 << 18, metavar="SAMPLES", help="block length (default 262144)")
+    _add_gsmtap(p)
+
+    p = sub.add_parser("calibrate", help="crystal error in ppm from GSM FCCH bursts (like kal -c, with no channel "
+                                         "to give) or LTE PSS, from recordings or a live dwell")
+    p.add_argument("paths", nargs="*", metavar="RECORDING", help="recordings to measure; none = a live dwell at -f")
+    _add_file_options(p)
+    _add_device_options(p)
+    p.add_argument("--duration", type=float, default=2.0, metavar="SECONDS",
+                   help="seconds examined per recording or live dwell (default 2)")
+    p.add_argument("--json", action="store_true", help="one JSON object per recording or dwell on stdout")
 
     p = sub.add_parser("record", help="capture to SigMF (cu8) from an RTL-SDR or rtl_tcp, optionally a sweep")
     p.add_argument("-f", "--frequency", type=_si, action="append", metavar="FREQ",
@@ -193,15 +208,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reconnect", type=float, default=30.0, metavar="S",
                    help="keep trying to reopen a lost dongle or rtl_tcp server this long (default 30)")
     p.add_argument("--on-foreign", metavar="CMD", help="run CMD (shell) with each foreign record as JSON on stdin")
+    _add_gsmtap(p)
     _add_common(p)
     _add_device_options(p)
 
     p = sub.add_parser("synth", help="write a synthetic recording of a described scene, with its ground truth")
-    p.add_argument("scene", choices=("survey-egsm", "tones-gsm900", "uplink-handsets"),
+    p.add_argument("scene", choices=("survey-egsm", "tones-gsm900", "uplink-handsets", "gsm-border"),
                    help="survey-egsm: 925-960 MHz sweep of GSM/LTE/UMTS-shaped emissions; tones-gsm900: CW tones "
-                        "of known power; uplink-handsets: a GSM and an LTE handset plus base stations")
+                        "of known power; uplink-handsets: a GSM and an LTE handset plus base stations; "
+                        "gsm-border: three GSM900 C0 carriers (460-00, 460-01, 467-192) with full System "
+                        "Information at 2.4 MS/s")
     p.add_argument("-o", "--output", required=True, metavar="PATH", help="output SigMF recording (.sigmf-meta)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled recording's)")
+    p.add_argument("--ppm", type=float, default=None, metavar="PPM",
+                   help="gsm-border: simulated receiver crystal error (default +40)")
+    p.add_argument("--duration", type=float, default=None, metavar="SECONDS",
+                   help="gsm-border: seconds of signal (default 1.22)")
 
     p = sub.add_parser("profiles", help="list the built-in site profiles (and show one with NAME)")
     p.add_argument("name", nargs="?", metavar="NAME|FILE", help="show this profile in full")
@@ -306,10 +328,13 @@ def cmd_replay(args) -> int:
             status = max(status, e.exit_code)
             continue
         with src:
-            analyzers = [cls() for cls in pipeline.load_analyzers().values()]
-            result = pipeline.run(src, src.blocks(args.block), analyzers, sink)
+            result = pipeline.run(src, src.blocks(args.block), _analyzers(args), sink)
         db.end_session(session, result.samples, src.stats.dropped)
         _report_run(path, src, result)
+        if not args.json and result.records:
+            from .report import text_report
+
+            print(text_report(result.records), flush=True)
         if isinstance(result.error, KeyboardInterrupt):
             db.close()
             return ExitStatus.INTERRUPTED
@@ -320,6 +345,14 @@ def cmd_replay(args) -> int:
             status = max(status, result.error.exit_code)
     db.close()
     return status
+
+
+def _analyzers(args) -> list:
+    """One instance of every registered analyzer, with the options the command line gives them."""
+    from . import pipeline
+
+    options = {"gsm": {"gsmtap": args.gsmtap} if getattr(args, "gsmtap", None) else {}}
+    return [cls(**options.get(name, {})) for name, cls in pipeline.load_analyzers().items()]
 
 
 def _report_run(path, src, result) -> None:
@@ -630,7 +663,6 @@ def _tuner_ranges(src):
 
 def cmd_scan(args) -> int:
     """``detector scan``: sweep, detect, flag; live table on a TTY, JSON lines with --json."""
-    from . import pipeline
     from .scanner import LiveTable, ScanRunner, check_reachable, plan_sweep, record_key, targets_from
 
     if args.list_devices:
@@ -699,7 +731,7 @@ def cmd_scan(args) -> int:
                            f"dropped {stats.dropped}, {len(runner.records)} detection(s)")
 
     passes = 1 if args.once else args.repeat
-    runner = ScanRunner(open_source, steps, lambda: [cls() for cls in pipeline.load_analyzers().values()],
+    runner = ScanRunner(open_source, steps, lambda: _analyzers(args),
                         on_record, passes=passes, on_progress=on_progress, reconnect_s=args.reconnect, log=log,
                         judge=judge)
     try:
@@ -742,6 +774,72 @@ def _run_hook(cmd: str, rec: dict):
     return t
 
 
+def cmd_calibrate(args) -> int:
+    """``detector calibrate``: the receiver's crystal error from every GSM FCCH burst (and LTE PSS) it sees."""
+    from .gsm import calibrate_blocks
+
+    if args.duration <= 0:
+        raise UsageError(f"calibrate: --duration must be > 0 s, got {args.duration}")
+    jobs = []  # (label, blocks iterator factory, source)
+    if args.paths:
+        for path in args.paths:
+            jobs.append((path, lambda path=path: _open(args, path)))
+    else:
+        if args.list_devices:
+            return _list_devices()
+        if not args.frequency:
+            raise UsageError("calibrate: give a recording, or -f FREQ for a live dwell (e.g. -f 947M)")
+        args.sample_rate = args.sample_rate or 2.4e6
+        jobs.append((f"live {args.frequency / 1e6:.3f} MHz", lambda: _open_live(args)))
+    status = ExitStatus.OK
+    for label, opener in jobs:
+        try:
+            src = opener()
+        except DetectorError as e:
+            _error(e, args)
+            status = max(status, e.exit_code)
+            continue
+        with src:
+            try:
+                if args.paths:
+                    blocks = src.blocks()
+                else:
+                    src.tune(args.frequency)
+                    blocks = src.blocks(num_samples=int(args.duration * src.sample_rate_hz))
+                cal = calibrate_blocks(blocks, max_seconds=args.duration)
+            except DetectorError as e:
+                _error(e, args)
+                status = max(status, e.exit_code)
+                continue
+        d = {"source": label, "method": "gsm-fcch", **cal.as_dict()}
+        if args.json:
+            print(json.dumps(d), flush=True)
+        else:
+            print(_calibration_text(d))
+        if cal.ppm is None:
+            print(f"detector: {label}: no GSM FCCH burst in {cal.duration_s:.2f} s; tune to a GSM downlink band "
+                  f"(e.g. -f 947M) or give a longer --duration", file=sys.stderr)
+            status = max(status, ExitStatus.INPUT_ERROR)
+    return status
+
+
+def _calibration_text(d: dict) -> str:
+    """kal-style lines: one per carrier, then the average error and the -p value to use."""
+    lines = [f"{d['source']}: {d['duration_s']:.2f} s examined, {len(d['carriers'])} carrier(s), "
+             f"{d['count']} FCCH burst(s)"]
+    for c in d["carriers"]:
+        bsic = f"  BSIC {c['bsic']}" if c.get("bsic") is not None else ("" if c.get("confirmed") else "  (FCCH only)")
+        lines.append(f"  {c.get('band') or '?':>8} ARFCN {c.get('channel', '?'):>4}  {c['freq_hz'] / 1e6:9.3f} MHz  "
+                     f"offset {c['freq_offset_hz'] / 1e3:+8.3f} kHz  {c['ppm']:+8.3f} ppm "
+                     f"(sd {c.get('ppm_std') or 0:.3f}, {c['fcch_count']} bursts){bsic}")
+    if d["ppm"] is not None:
+        clock = (f"; sample clock {d['sample_clock_ppm']:+.2f} ppm" if d.get("sample_clock_ppm") is not None
+                 else "")
+        lines.append(f"average absolute error: {d['ppm']:+.3f} ppm (sd {d['ppm_std'] or 0:.3f}){clock}; "
+                     f"correct with -p {round(d['ppm'])}")
+    return "\n".join(lines)
+
+
 def cmd_synth(args) -> int:
     """``detector synth``: the bundled scenes with any seed (GSM/LTE cell scenes join with their receivers)."""
     from .synth import Tone, write_tone_sweep
@@ -755,6 +853,11 @@ def cmd_synth(args) -> int:
         write_tone_sweep(args.output, [936.0e6, 938.4e6], [Tone(935.4e6, -20.0), Tone(936.6e6, -35.0),
                                                             Tone(938.0e6, -25.0), Tone(939.2e6, -30.0)],
                          2.4e6, 0.1, -30.0, 1 if args.seed is None else args.seed)
+    elif args.scene == "gsm-border":
+        from .synth._gsm import write_border_scene
+
+        write_border_scene(args.output, 4 if args.seed is None else args.seed,
+                           40.0 if args.ppm is None else args.ppm, args.duration or 1.22)
     else:
         write_uplink_scene(args.output, 3 if args.seed is None else args.seed)
     base = args.output.removesuffix(".sigmf-meta")
@@ -828,7 +931,7 @@ def cmd_report(args) -> int:
 
 
 COMMANDS = {"info": cmd_info, "replay": cmd_replay, "record": cmd_record, "serve": cmd_serve, "survey": cmd_survey,
-            "scan": cmd_scan, "synth": cmd_synth, "profiles": cmd_profiles,
+            "scan": cmd_scan, "calibrate": cmd_calibrate, "synth": cmd_synth, "profiles": cmd_profiles,
             "baseline": cmd_baseline, "report": cmd_report}
 
 

@@ -1,4 +1,5 @@
-"""``detector replay`` runs the gsm analyzer (registered on import of detector.gsm by the pipeline's loader)."""
+"""GSM on the command line: `replay` (records, grgsm_scanner lines, --gsmtap), `calibrate` (recordings, real
+captures, live over rtl_tcp, no GSM), `synth gsm-border`."""
 
 import json
 import os
@@ -13,3 +14,107 @@ def test_replay_lists_every_gsm_carrier_with_its_identity(cli):
     got = {(c["channel"], c["identity"]["mcc"], c["identity"]["mnc"], c["identity"]["cell_id"]) for c in cells}
     assert got == {(62, "460", "00", 4321), (66, "460", "01", 27013), (64, "467", "192", 7)}
     assert all(c["kind"] == "cell" and c["band"] == "GSM900" and abs(c["gsm"]["ppm"] - 40) < 0.1 for c in cells)
+
+
+def test_replay_prints_grgsm_scanner_lines_with_verdicts(cli):
+    code, out, err = cli("replay", os.path.join(ROOT, "recordings", "gsm_border_948M.sigmf-meta"))
+    assert code == 0, err
+    lines = [ln for ln in out.splitlines() if ln.startswith("ARFCN:")]
+    assert lines == [
+        "ARFCN:   62, Freq:  947.4M, CID:  4321, LAC:  9522, MCC: 460, MNC:   0, Pwr: -24  [foreign]",
+        "ARFCN:   64, Freq:  947.8M, CID:     7, LAC:   301, MCC: 467, MNC: 192, Pwr: -32  [domestic]",
+        "ARFCN:   66, Freq:  948.2M, CID: 27013, LAC: 41001, MCC: 460, MNC:   1, Pwr: -30  [foreign]",
+    ]
+
+
+def test_calibrate_on_the_bundled_recording(cli):
+    """The recording was made with a receiver 40 ppm fast (truth file): every carrier says so."""
+    rec = os.path.join(ROOT, "recordings", "gsm_border_948M")
+    with open(rec + ".truth.json") as fh:
+        truth = json.load(fh)
+    code, out, err = cli("calibrate", "--json", rec + ".sigmf-meta")
+    assert code == 0, err
+    d = json.loads(out)
+    assert d["method"] == "gsm-fcch" and abs(d["ppm"] - truth["ppm"]) < 0.05 and d["ppm_std"] < 0.1
+    assert sorted(c["channel"] for c in d["carriers"]) == sorted(c["arfcn"] for c in truth["cells"])
+    assert d["count"] >= 3 * 20  # 1.22 s hold 26 FCCH bursts per carrier
+    code, out, err = cli("calibrate", rec + ".sigmf-meta")
+    assert code == 0 and f"correct with -p {round(truth['ppm'])}" in out
+
+
+def test_calibrate_real_capture(cli, real_captures):
+    """kal on this capture: the cell is +8.7 kHz off at 953.6 MHz, i.e. the receiver is 9.1 ppm slow."""
+    path = os.path.join(real_captures, "gsm", "GSMSP_20070204_robert_dbsrx_953.6MHz_128.cfile")
+    code, out, err = cli("calibrate", "--json", "-s", "500k", "-f", "953.6M", "--format", "cf32", path)
+    assert code == 0, err
+    d = json.loads(out)
+    assert abs(d["ppm"] - (-8.7e3 / 953.6e6 * 1e6)) < 0.1 and d["carriers"][0]["bsic"] == 56
+
+
+def test_calibrate_without_gsm_says_so(cli):
+    """A sweep of CW tones in GSM900 holds no FCCH burst (a tone is not an FCCH): exit 1 and a hint."""
+    code, out, err = cli("calibrate", os.path.join(ROOT, "recordings", "tones_gsm900_sweep.sigmf-meta"))
+    assert code == 1
+    assert "0 FCCH burst(s)" in out and "no GSM FCCH burst in 0.20 s" in err
+    code, _, err = cli("calibrate")
+    assert code == 2 and "give a recording, or -f FREQ" in err
+
+
+def test_calibrate_live_over_rtl_tcp(cli_subprocess):
+    """A live dwell: `detector serve` makes the recording a dongle; calibrate tunes to it and measures."""
+    import subprocess
+    import sys
+    import time
+
+    from conftest import free_port, subprocess_env
+
+    port = free_port()
+    rec = os.path.join(ROOT, "recordings", "gsm_border_948M.sigmf-meta")
+    proc = subprocess.Popen([sys.executable, "-m", "detector.cli", "serve", rec, "-P", str(port), "--loop"],
+                            stderr=subprocess.DEVNULL, env=subprocess_env())
+    try:
+        time.sleep(1.5)
+        r = cli_subprocess("calibrate", "--rtl-tcp", f"127.0.0.1:{port}", "-f", "948M", "--duration", "1.0",
+                           "--json", timeout=60)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert d["source"] == "live 948.000 MHz" and abs(d["ppm"] - 40.0) < 0.1 and len(d["carriers"]) == 3
+
+
+def test_replay_gsmtap_flag_sends_the_decoded_blocks(cli):
+    import socket
+    import struct
+
+    rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rx.bind(("127.0.0.1", 0))
+    rx.settimeout(1.0)
+    port = rx.getsockname()[1]
+    code, out, err = cli("replay", "--json", "--gsmtap", f"127.0.0.1:{port}",
+                         os.path.join(ROOT, "recordings", "gsm_border_948M.sigmf-meta"))
+    pkts = []
+    while True:
+        try:
+            pkts.append(rx.recv(100))
+        except OSError:
+            break
+    rx.close()
+    assert code == 0, err
+    cells = [json.loads(line) for line in out.splitlines() if json.loads(line).get("tech") == "gsm"]
+    decoded = sum(c["gsm"]["counts"]["bcch"]["decoded"] + c["gsm"]["counts"]["ccch"]["decoded"] for c in cells)
+    assert len(pkts) == decoded
+    assert {struct.unpack(">H", p[4:6])[0] for p in pkts} == {62, 64, 66}
+
+
+def test_synth_gsm_border_reproduces_the_bundled_recording(tmp_path, cli):
+    code, _, err = cli("synth", "gsm-border", "-o", tmp_path / "g.sigmf-meta")
+    assert code == 0, err
+    with open(os.path.join(ROOT, "recordings", "gsm_border_948M.sigmf-data"), "rb") as fh:
+        assert (tmp_path / "g.sigmf-data").read_bytes() == fh.read()
+    truth = json.loads((tmp_path / "g.truth.json").read_text())
+    assert truth["ppm"] == 40.0
+    code, _, err = cli("synth", "gsm-border", "--ppm", "-40", "--duration", "0.3", "-o", tmp_path / "m.sigmf-meta")
+    assert code == 0 and json.loads((tmp_path / "m.truth.json").read_text())["ppm"] == -40.0
+    assert (tmp_path / "m.sigmf-data").stat().st_size == 2 * int(0.3 * 2.4e6)

@@ -164,9 +164,10 @@ def calibrate(samples: np.ndarray, sample_rate_hz: float, center_freq_hz: float,
 
 def calibrate_blocks(blocks, max_seconds: float | None = None, config: ReceiverConfig | None = None,
                      window_s: float = 2.0) -> CalibrationResult:
-    """`calibrate` over `IQBlock`s of one tuning (a live dwell or a recording), in bounded memory.
+    """`calibrate` over `IQBlock`s (a live dwell, a recording or a sweep recording), in bounded memory.
 
-    Blocks of other segments than the first are ignored; reading stops after `max_seconds`.
+    Every segment (tuning) counts: the FCCH bursts of all of them are pooled, each carrier placed on
+    the raster with its own segment's centre frequency. At most `max_seconds` of each segment are read.
     """
     cfg = config or ReceiverConfig()
     col = _Collector()
@@ -174,19 +175,23 @@ def calibrate_blocks(blocks, max_seconds: float | None = None, config: ReceiverC
     n_buf = 0
     seg = fs = fc = None
     seen = 0.0
+
+    def flush():
+        if buf and n_buf >= 0.01 * (fs or 1):
+            col.add_window(np.concatenate(buf), fs, fc, cfg)
+
     for b in blocks:
-        if seg is None:
-            seg, fs, fc = b.segment, b.sample_rate_hz, b.center_freq_hz
         if b.segment != seg:
-            break
+            flush()
+            buf, n_buf, seen = [], 0, 0.0
+            seg, fs, fc = b.segment, b.sample_rate_hz, b.center_freq_hz
+        if max_seconds is not None and seen >= max_seconds:
+            continue
         buf.append(b.samples)
         n_buf += len(b)
         seen += len(b) / fs
         if n_buf >= window_s * fs:
-            col.add_window(np.concatenate(buf), fs, fc, cfg)
+            flush()
             buf, n_buf = [], 0
-        if max_seconds is not None and seen >= max_seconds:
-            break
-    if buf and n_buf >= 0.01 * (fs or 1):
-        col.add_window(np.concatenate(buf), fs, fc, cfg)
+    flush()
     return col.result()
