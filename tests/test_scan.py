@@ -171,3 +171,30 @@ def test_scan_finds_handsets_in_an_uplink_step(cli_subprocess):
     hs = [json.loads(line) for line in r.stdout.splitlines() if json.loads(line)["kind"] == "handset"]
     assert sorted((h["tech"], h.get("channel"), h["verdict"]) for h in hs) == [("gsm", 1015, "foreign"),
                                                                              ("lte", None, "foreign")]
+
+
+def test_scan_reports_the_gsm_cells_and_verdicts_that_replay_reports(cli_subprocess):
+    """End to end: the GSM border recording served as a dongle; scan and replay agree cell for cell, verdicts
+    included, and no emission record duplicates an identified cell."""
+    port = free_port()
+    rec = os.path.join(RECORDINGS, "gsm_border_948M.sigmf-meta")
+    proc = subprocess.Popen([sys.executable, "-m", "detector.cli", "serve", rec, "-P", str(port), "--loop"],
+                            stderr=subprocess.DEVNULL, env=subprocess_env())
+    try:
+        time.sleep(1.5)
+        r = cli_subprocess("scan", "-f", "947.04M:948.96M", "--rtl-tcp", f"127.0.0.1:{port}", "--once", "--json",
+                           "--dwell", "1.0", timeout=120)
+    finally:
+        _stop(proc)
+    assert r.returncode == 0, r.stderr
+    live = [json.loads(line) for line in r.stdout.splitlines()]
+    replay = [json.loads(line) for line in cli_subprocess("replay", "--json", rec).stdout.splitlines()]
+
+    def cells(recs):
+        return sorted((c["channel"], c["identity"]["bsic"], c["identity"]["mcc"], c["identity"]["mnc"],
+                       c["identity"]["lac"], c["identity"]["cell_id"], c["verdict"]) for c in recs)
+
+    assert cells(live) == cells(replay) == [(62, 21, "460", "00", 9522, 4321, "foreign"),
+                                            (64, 9, "467", "192", 301, 7, "domestic"),
+                                            (66, 38, "460", "01", 41001, 27013, "foreign")]
+    assert all(x["kind"] == "cell" for x in live)

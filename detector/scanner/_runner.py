@@ -90,6 +90,7 @@ class ScanRunner:
         self.judge = judge or (lambda rec: rec)
         self.stats = ScanStats()
         self.records: dict[tuple, dict] = {}
+        self._pass_found: list[dict] = []  # records of the current pass, for `_emit_batch` claims
         self.error: BaseException | None = None
         self.source_name = "?"
         self._queue: queue.Queue = queue.Queue(maxsize=64)
@@ -186,16 +187,23 @@ class ScanRunner:
             old["last_seen"] = rec.get("last_seen", old.get("last_seen"))
             old["power_dbfs"] = rec.get("power_dbfs", old.get("power_dbfs"))
 
-    def _finish_pass(self, analyzers) -> None:
+    def _emit_batch(self, recs: list[dict]) -> None:
+        """Emit records of one step (or pass end): cells and handsets first, then the emissions that none
+        of this pass's cells or handsets explains (as `detector.pipeline.run` does for a replay)."""
         from ..pipeline import _claimed
 
-        found = []
+        for rec in sorted(recs, key=lambda r: r.get("kind") == "emission"):
+            if rec.get("kind") == "emission" and _claimed(rec, self._pass_found):
+                continue
+            self._pass_found.append(rec)
+            self._emit(rec)
+
+    def _finish_pass(self, analyzers) -> None:
+        recs = []
         for a in sorted(analyzers, key=lambda a: getattr(a, "order", 0)):
-            for rec in a.finish():
-                if rec.get("kind") == "emission" and _claimed(rec, found):
-                    continue
-                found.append(rec)
-                self._emit(rec)
+            recs.extend(a.finish())
+        self._emit_batch(recs)
+        self._pass_found = []
 
     def run(self) -> ScanStats:
         """Run the scan; returns the stats. ``self.error`` holds what ended it early (lost device, Ctrl-C)."""
@@ -209,17 +217,13 @@ class ScanRunner:
                 kind, pass_index, step, payload = self._queue.get()
                 if kind == "block":
                     t = time.perf_counter()
-                    for a in analyzers:
-                        for rec in a.process(payload):
-                            self._emit(rec)
+                    self._emit_batch([rec for a in analyzers for rec in a.process(payload)])
                     self.stats.processing_s += time.perf_counter() - t
                     self.stats.samples += len(payload)
                     self.stats.captured_s += payload.duration_s
                 elif kind == "step":
                     t = time.perf_counter()
-                    for a in analyzers:
-                        for rec in getattr(a, "end_step", lambda: [])():
-                            self._emit(rec)
+                    self._emit_batch([rec for a in analyzers for rec in getattr(a, "end_step", lambda: [])()])
                     self.stats.processing_s += time.perf_counter() - t
                     self.stats.steps += 1
                     self.on_progress(pass_index, step, self.stats)
