@@ -3,7 +3,9 @@
 GSM: GMSK (BT 0.3) bursts of 148 bits (normal) or 88 bits (access) starting at the handset's timeslot
 (577 us each) of every TDMA frame (4.615 ms; TS 45.002/45.010), with 8-bit-time power ramps.
 LTE: SC-FDMA-shaped energy on `n_prb` x 180 kHz in whole 1 ms subframes (TS 36.211), on the subframes
-listed. Spectral shapes, not decodable payloads: enough for activity detection.
+listed. Spectral shapes, not decodable payloads: enough for activity detection. LTE random access:
+real preamble format 0 (TS 36.211 §5.7: a Zadoff-Chu sequence of length 839, root u, cyclic shift C_v,
+on 839 subcarriers of 1.25 kHz, CP 103.1 us + 800 us), so that the preamble test can be checked.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import numpy as np
 
 from ._shapes import gmsk_like, ofdm_like, place
 
-__all__ = ["gsm_handset", "lte_handset", "TDMA_FRAME_S", "TIMESLOT_S"]
+__all__ = ["gsm_handset", "lte_handset", "lte_prach", "zadoff_chu", "TDMA_FRAME_S", "TIMESLOT_S"]
 
 SYMBOL_RATE = 1625000 / 6
 TDMA_FRAME_S = 120e-3 / 26
@@ -62,6 +64,40 @@ def lte_handset(num_samples: int, fs: float, offset_hz: float, power_dbfs: float
         if 0 <= s < num_samples:
             gate[s:e] = 1.0
     return (place(wide, offset_hz, fs, power_dbfs) * gate).astype(np.complex64)
+
+
+def zadoff_chu(root: int, length: int = 839) -> np.ndarray:
+    """x_u(n) = exp(-j pi u n (n + 1) / N_ZC), n = 0..N_ZC-1 (TS 36.211 §5.7.2, eq. for x_u)."""
+    n = np.arange(length)
+    return np.exp(-1j * np.pi * root * n * (n + 1) / length)
+
+
+def lte_prach(num_samples: int, fs: float, offset_hz: float, power_dbfs: float, root: int, starts_s,
+              cyclic_shift: int = 0) -> np.ndarray:
+    """Preamble format 0 of physical root `root` and cyclic shift `cyclic_shift` (samples of the ZC), centred
+    on `offset_hz`, starting at each time in `starts_s` (s); `power_dbfs` while transmitting.
+
+    Baseband (TS 36.211 §5.7.3): the 839-point DFT of x_u,v(n) = x_u((n + C_v) mod 839) on subcarriers
+    -419..419 x 1.25 kHz around the centre, 800 us long, preceded by its last 103.1 us (the CP).
+    """
+    from ..uplink._prach import N_ZC, PRACH_CP_S, PRACH_SEQ_S
+
+    seq = np.roll(zadoff_chu(root, N_ZC), -cyclic_shift)
+    n = int(round(PRACH_SEQ_S * fs))
+    spec = np.zeros(n, np.complex128)
+    spec[(np.arange(N_ZC) - N_ZC // 2) % n] = np.fft.fft(seq)
+    body = np.fft.ifft(spec)
+    body *= np.sqrt(10 ** (power_dbfs / 10) / np.mean(np.abs(body) ** 2))
+    cp = int(round(PRACH_CP_S * fs))
+    pre = np.concatenate([body[-cp:], body])
+    out = np.zeros(num_samples, np.complex128)
+    for t0 in starts_s:
+        s = int(round(t0 * fs))
+        e = min(s + pre.size, num_samples)
+        if 0 <= s < num_samples:
+            out[s:e] += pre[: e - s]
+    tt = np.arange(num_samples) / fs
+    return (out * np.exp(2j * np.pi * offset_hz * tt)).astype(np.complex64)
 
 
 def write_uplink_scene(path: str, seed: int = 3) -> dict:

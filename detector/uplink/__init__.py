@@ -19,4 +19,4 @@ def detect_handsets(x, fs: float, fc: float, pfa: float = 1e-4) -> list[Handset]
     det = BurstDetector(fs, fc, pfa)
     det.update(x)
     bursts = det.finish()
-    return find_handsets(group_transmissions(bursts, det.window_s, det.channels_hz.size), det.window_s)
+    return find_handsets(group_transmissions(bursts, det.window_s, det.channels_hz.size, det.fc), det.window_s)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as _dt
 
+import numpy as np
+
 from ..pipeline import register_analyzer
 from ._bursts import BurstDetector
-from ._handsets import find_handsets, group_transmissions
+from ._handsets import classify_prach, find_handsets, group_transmissions
 
 __all__ = ["UplinkAnalyzer", "uplink_bands", "handset_record"]
 
@@ -56,6 +58,10 @@ def handset_record(h, t0: _dt.datetime, observed_s: float) -> dict:
     else:
         rec["bandwidth_hz"] = round(h.hi_hz - h.lo_hz, 1)
         rec["subframe_timing"] = round(h.timing_fraction, 3)  # starts on a common 1 ms grid
+        roots = sorted({t.prach_root for t in h.transmissions if t.prach_root is not None})
+        if roots:
+            rec["prach"] = sum(1 for t in h.transmissions if t.prach_root is not None)
+            rec["prach_roots"] = roots
         lte = [b for b in bands if b.startswith("B")]
         if lte:
             rec["band"] = lte[0]
@@ -76,19 +82,27 @@ class UplinkAnalyzer:
     name = "uplink"
     order = 50
 
+    #: Seconds of each segment kept for the random-access preamble test (bounded memory: 2 s at 2.4 MS/s
+    #: is 38 MB); preambles later in a longer dwell are still detected as transmissions, not as preambles.
+    keep_s = 2.0
+
     def __init__(self, pfa: float = 1e-4):
         self.pfa = pfa
         self._key = None
         self._det: BurstDetector | None = None
         self._t0 = None
         self._samples = 0
+        self._kept: list[np.ndarray] = []
 
     def _flush(self) -> list[dict]:
         det, self._det = self._det, None
+        kept, self._kept = self._kept, []
         if det is None:
             return []
         observed = self._samples / det.fs
-        trans = group_transmissions(det.finish(), det.window_s, det.channels_hz.size)
+        trans = group_transmissions(det.finish(), det.window_s, det.channels_hz.size, det.fc)
+        if kept:
+            classify_prach(trans, np.concatenate(kept), det.fs, det.fc)
         return [handset_record(h, self._t0, observed) for h in find_handsets(trans, det.window_s)]
 
     def process(self, block) -> list[dict]:
@@ -104,6 +118,8 @@ class UplinkAnalyzer:
                 self._t0, self._samples = block.timestamp, 0
         if self._det is not None:
             self._det.update(block.samples)
+            if self._samples < self.keep_s * block.sample_rate_hz:
+                self._kept.append(block.samples)
             self._samples += len(block)
         return out
 
