@@ -4,6 +4,12 @@ Analyzers register by technology (like rtl_433's decoders): each is a class with
 ``process(block) -> list[dict]`` (records found in that block) and ``finish() -> list[dict]``
 (records only known at the end). `run` feeds every block of a source to every analyzer and
 hands records to the sinks as soon as they exist, so an error or Ctrl-C part-way keeps them.
+
+Analyzers run in ``order`` (lower first). One may build on another's results: an analyzer with an
+``observe(records)`` method is shown, before each of its own calls, the records the analyzers before it
+produced in that step (e.g. the uplink analyzer takes a TD-LTE cell's frame timing from the LTE
+analyzer's record to know which subframes are uplink). `call_in_order` is that step, shared with the
+live scanner.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import numpy as np
 
 from .sources import IQBlock, Source
 
-__all__ = ["ANALYZERS", "register_analyzer", "load_analyzers", "BlockStats", "RunResult", "run"]
+__all__ = ["ANALYZERS", "register_analyzer", "load_analyzers", "BlockStats", "RunResult", "run", "call_in_order"]
 
 #: name -> analyzer class. Receivers add themselves with `register_analyzer`.
 ANALYZERS: dict[str, type] = {}
@@ -82,6 +88,20 @@ def _update(stats: dict[int, BlockStats], block: IQBlock) -> None:
     s.dropped += block.dropped
 
 
+def call_in_order(analyzers: list, method: str, *args) -> list[dict]:
+    """``analyzer.<method>(*args)`` for each analyzer in ``order``; those with ``observe`` first see the
+    records of the ones before them in this step. Analyzers without `method` are skipped."""
+    out: list[dict] = []
+    for a in sorted(analyzers, key=lambda a: getattr(a, "order", 0)):
+        fn = getattr(a, method, None)
+        if fn is None:
+            continue
+        if out and hasattr(a, "observe"):
+            a.observe(list(out))
+        out.extend(fn(*args))
+    return out
+
+
 def _claimed(emission: dict, records: list[dict]) -> bool:
     """True if a cell or handset already reported lies inside the emission (it is identified energy)."""
     lo, hi = emission.get("freq_lo_hz"), emission.get("freq_hi_hz")
@@ -119,19 +139,17 @@ def run(source: Source, blocks: Iterable[IQBlock], analyzers: list | None = None
     try:
         for block in blocks:
             _update(result.segments, block)
-            for a in analyzers:
-                for rec in a.process(block):
-                    rec.setdefault("source", source.name)
-                    result.records.append(rec)
-                    emit(rec)
+            for rec in call_in_order(analyzers, "process", block):
+                rec.setdefault("source", source.name)
+                result.records.append(rec)
+                emit(rec)
     except (Exception, KeyboardInterrupt) as e:  # keep what was found; the caller reports e
         result.error = e
-    for a in analyzers:
-        for rec in a.finish():
-            if rec.get("kind") == "emission" and _claimed(rec, result.records):
-                continue
-            rec.setdefault("source", source.name)
-            result.records.append(rec)
-            emit(rec)
+    for rec in call_in_order(analyzers, "finish"):
+        if rec.get("kind") == "emission" and _claimed(rec, result.records):
+            continue
+        rec.setdefault("source", source.name)
+        result.records.append(rec)
+        emit(rec)
     result.wall_s = time.perf_counter() - t0
     return result

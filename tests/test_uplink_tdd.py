@@ -67,3 +67,47 @@ def test_downlink_and_noise_alone_give_no_handset():
 def test_bad_configuration_is_refused():
     with pytest.raises(ValueError, match="UL/DL configuration must be 0-6"):
         tdd_uplink_handsets(np.zeros(20000, np.complex64), FS, 0, 7)
+
+
+def test_uplink_analyzer_takes_the_tdd_timing_from_the_lte_record():
+    """Through the pipeline: a stand-in LTE analyzer reports the TD-LTE cell (as `detector.lte` does) and the
+    uplink analyzer finds the handset in its uplink subframes, in China Mobile's band 39 block."""
+    import datetime as dt
+
+    from detector import pipeline
+    from detector.sources import IQBlock
+    from detector.uplink import UplinkAnalyzer
+
+    rng = np.random.default_rng(8)
+    n = int(0.3 * FS)
+    fc, frame_start_s, config = 1890e6, 4.1e-3, 2
+    ul = [k for k, c in enumerate(UL_DL_CONFIGURATIONS[config]) if c == "U"]
+    hs = lte_handset(n, FS, -200e3, -38.0, rng, n_prb=3, subframes=[10 * f + ul[1] for f in range(30)],
+                     start_s=frame_start_s)
+    x = (_tdd_downlink(n, config, frame_start_s, rng) + hs + _noise(n, rng, -40.0)).astype(np.complex64)
+    t0 = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    start = 5_000_000  # the segment's first sample in the stream
+
+    class StandInLte:
+        name, order = "lte-stand-in", 20
+
+        def process(self, block):
+            return []
+
+        def finish(self):
+            return [{"kind": "cell", "tech": "lte", "freq_hz": fc, "identity": {"pci": 7, "duplex": "tdd"},
+                     "lte": {"frame_start_sample": start + frame_start_s * FS + 3 * 10e-3 * FS,
+                             "tdd_config": config, "carrier_offset_hz": 0.0}}]
+
+    class Src:
+        name = "test"
+
+    blocks = [IQBlock(x[i:i + 100_000], fc, FS, start + i, t0 + dt.timedelta(seconds=i / FS))
+              for i in range(0, n, 100_000)]
+    result = pipeline.run(Src(), blocks, [UplinkAnalyzer(), StandInLte()])
+    (h,) = [r for r in result.records if r["kind"] == "handset"]
+    assert (h["tech"], h["band"], h["duplex"], h["cell"]["pci"]) == ("lte", "B39", "tdd", 7)
+    assert abs(h["freq_hz"] - (fc - 200e3)) < 200e3 and h["subframes"] >= 25
+    assert [b["operator"] for b in h["operator_blocks"]] == ["China Mobile"]
+    # without the LTE cell the TDD band is not searched at all
+    assert [r for r in pipeline.run(Src(), blocks, [UplinkAnalyzer()]).records if r["kind"] == "handset"] == []

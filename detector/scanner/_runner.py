@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..errors import DetectorError, DeviceLostError, PeerLostError
+from ..pipeline import _claimed, call_in_order
 from ._plan import Step
 
 __all__ = ["ScanRunner", "ScanStats", "record_key"]
@@ -190,8 +191,6 @@ class ScanRunner:
     def _emit_batch(self, recs: list[dict]) -> None:
         """Emit records of one step (or pass end): cells and handsets first, then the emissions that none
         of this pass's cells or handsets explains (as `detector.pipeline.run` does for a replay)."""
-        from ..pipeline import _claimed
-
         for rec in sorted(recs, key=lambda r: r.get("kind") == "emission"):
             if rec.get("kind") == "emission" and _claimed(rec, self._pass_found):
                 continue
@@ -199,10 +198,7 @@ class ScanRunner:
             self._emit(rec)
 
     def _finish_pass(self, analyzers) -> None:
-        recs = []
-        for a in sorted(analyzers, key=lambda a: getattr(a, "order", 0)):
-            recs.extend(a.finish())
-        self._emit_batch(recs)
+        self._emit_batch(call_in_order(analyzers, "finish"))
         self._pass_found = []
 
     def run(self) -> ScanStats:
@@ -217,13 +213,13 @@ class ScanRunner:
                 kind, pass_index, step, payload = self._queue.get()
                 if kind == "block":
                     t = time.perf_counter()
-                    self._emit_batch([rec for a in analyzers for rec in a.process(payload)])
+                    self._emit_batch(call_in_order(analyzers, "process", payload))
                     self.stats.processing_s += time.perf_counter() - t
                     self.stats.samples += len(payload)
                     self.stats.captured_s += payload.duration_s
                 elif kind == "step":
                     t = time.perf_counter()
-                    self._emit_batch([rec for a in analyzers for rec in getattr(a, "end_step", lambda: [])()])
+                    self._emit_batch(call_in_order(analyzers, "end_step"))
                     self.stats.processing_s += time.perf_counter() - t
                     self.stats.steps += 1
                     self.on_progress(pass_index, step, self.stats)

@@ -9,8 +9,9 @@ import numpy as np
 from ..pipeline import register_analyzer
 from ._bursts import BurstDetector
 from ._handsets import classify_prach, find_handsets, group_transmissions
+from ._tdd import PRB_HZ, tdd_uplink_handsets
 
-__all__ = ["UplinkAnalyzer", "uplink_bands", "handset_record"]
+__all__ = ["UplinkAnalyzer", "uplink_bands", "tdd_bands", "handset_record"]
 
 
 def uplink_bands(freq_hz: float) -> list[str]:
@@ -32,6 +33,17 @@ def uplink_bands(freq_hz: float) -> list[str]:
     return out
 
 
+def tdd_bands(freq_hz: float) -> list[str]:
+    """Names of the TDD LTE bands holding `freq_hz` (where handsets share the carrier with the downlink)."""
+    from ..bands import band_info, bands_for_freq
+
+    out = []
+    for tech, band, _link in bands_for_freq(freq_hz):
+        if tech == "lte" and band_info(band).duplex == "tdd" and band not in out:
+            out.append(band)
+    return out
+
+
 def _iso(t: _dt.datetime) -> str:
     return t.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
@@ -48,7 +60,7 @@ def handset_record(h, t0: _dt.datetime, observed_s: float) -> dict:
            "power_dbfs": round(10 * math.log10(max(h.power, 1e-30)), 2), "snr_db": round(h.snr_db, 2),
            "first_seen": _iso(t0 + _dt.timedelta(seconds=h.first_s)),
            "last_seen": _iso(t0 + _dt.timedelta(seconds=h.last_s))}
-    bands = [b for b in uplink_bands(h.center_hz)]
+    bands = uplink_bands(h.center_hz) or tdd_bands(h.center_hz)
     if h.tech == "gsm":
         rec["burst_types"] = h.burst_types()
         rec["tdma_timing"] = round(h.timing_fraction, 3)  # spacings that are whole TDMA frames
@@ -57,8 +69,9 @@ def handset_record(h, t0: _dt.datetime, observed_s: float) -> dict:
             rec["band"], rec["channel"] = chans[0].band, chans[0].number
     else:
         rec["bandwidth_hz"] = round(h.hi_hz - h.lo_hz, 1)
-        rec["subframe_timing"] = round(h.timing_fraction, 3)  # starts on a common 1 ms grid
-        roots = sorted({t.prach_root for t in h.transmissions if t.prach_root is not None})
+        if hasattr(h, "timing_fraction"):  # FDD: found by bursts; TDD handsets are found per uplink subframe
+            rec["subframe_timing"] = round(h.timing_fraction, 3)  # starts on a common 1 ms grid
+        roots = sorted({t.prach_root for t in getattr(h, "transmissions", []) if t.prach_root is not None})
         if roots:
             rec["prach"] = sum(1 for t in h.transmissions if t.prach_root is not None)
             rec["prach_roots"] = roots
@@ -68,6 +81,10 @@ def handset_record(h, t0: _dt.datetime, observed_s: float) -> dict:
     if bands:
         rec["bands"] = bands
     blocks = [b for b in blocks_at(h.center_hz, link="ul") if b.extent == "assigned"]
+    if h.tech == "lte":  # a frequency in two bands (B35/B39): the band of the block an operator holds there
+        held = [name for b in blocks for name in b.band.split("/") if name in bands]
+        if held:
+            rec["band"] = held[0]
     if blocks:
         rec["operator_blocks"] = [{"operator": b.operator, "country": b.country, "mcc": b.mcc,
                                    "techs": list(b.techs), "duplex": b.duplex, "band": b.band,
@@ -77,26 +94,55 @@ def handset_record(h, t0: _dt.datetime, observed_s: float) -> dict:
 
 @register_analyzer
 class UplinkAnalyzer:
-    """Burst detection per segment (tuning) inside FDD uplink bands; handset records when a segment ends."""
+    """Handset records per segment (tuning), when a segment ends.
+
+    * FDD uplink bands: burst detection (`BurstDetector`), transmissions grouped into GSM and LTE handsets,
+      LTE random-access preambles recognised (`classify_prach`).
+    * TDD bands (e.g. B38-B41): the LTE analyzer's records of the same segment (shown to `observe`) give
+      each TD-LTE cell's frame timing and UL/DL configuration; `tdd_uplink_handsets` then looks for
+      handsets in that cell's uplink subframes. With no TD-LTE cell found, a TDD band is not searched
+      (downlink subframes would look like handset bursts).
+
+    LTE records this analyzer reads (``lte`` dict of a ``tech: lte``, ``duplex: tdd`` cell record):
+    ``frame_start_sample`` (index in the source's sample stream, at the capture rate, of a radio-frame
+    start), ``tdd_config`` (0-6), ``carrier_offset_hz`` (carrier centre minus tuning, measured, Hz);
+    ``identity.n_rb_dl`` when the MIB decoded (else 20 MHz is assumed: only what the capture holds counts).
+    """
 
     name = "uplink"
     order = 50
 
-    #: Seconds of each segment kept for the random-access preamble test (bounded memory: 2 s at 2.4 MS/s
-    #: is 38 MB); preambles later in a longer dwell are still detected as transmissions, not as preambles.
+    #: Seconds of each segment kept for the random-access preamble and TDD tests (bounded memory: 2 s at
+    #: 2.4 MS/s is 38 MB); later samples of a longer dwell are searched for bursts, not for these.
     keep_s = 2.0
 
-    def __init__(self, pfa: float = 1e-4):
+    def __init__(self, pfa: float = 1e-4, tdd_pfa: float = 1e-6):
         self.pfa = pfa
+        self.tdd_pfa = tdd_pfa
         self._key = None
         self._det: BurstDetector | None = None
+        self._tdd = False
         self._t0 = None
+        self._fs = 0.0
+        self._fc = 0.0
+        self._seg_start = 0
         self._samples = 0
         self._kept: list[np.ndarray] = []
+        self._lte_cells: list[dict] = []
+
+    def observe(self, records: list[dict]) -> None:
+        """Records of analyzers that ran before this one (`detector.pipeline.call_in_order`): TD-LTE cells."""
+        for r in records:
+            if r.get("kind") == "cell" and r.get("tech") == "lte" and (r.get("identity") or {}).get("duplex") == "tdd":
+                self._lte_cells.append(r)
 
     def _flush(self) -> list[dict]:
         det, self._det = self._det, None
         kept, self._kept = self._kept, []
+        cells, self._lte_cells = self._lte_cells, []
+        tdd, self._tdd = self._tdd, False
+        if tdd and kept:
+            return self._tdd_records(np.concatenate(kept), cells)
         if det is None:
             return []
         observed = self._samples / det.fs
@@ -104,6 +150,27 @@ class UplinkAnalyzer:
         if kept:
             classify_prach(trans, np.concatenate(kept), det.fs, det.fc)
         return [handset_record(h, self._t0, observed) for h in find_handsets(trans, det.window_s)]
+
+    def _tdd_records(self, x: np.ndarray, cells: list[dict]) -> list[dict]:
+        out = []
+        for cell in cells:
+            lte = cell.get("lte") or {}
+            start, config = lte.get("frame_start_sample"), lte.get("tdd_config")
+            if start is None or config is None:
+                continue
+            n_rb = (cell.get("identity") or {}).get("n_rb_dl") or 100
+            offset = lte.get("carrier_offset_hz", 0.0)
+            found, _info = tdd_uplink_handsets(x, self._fs, float(start) - self._seg_start, int(config), offset,
+                                               n_rb * PRB_HZ, self.tdd_pfa)
+            for h in found:
+                h.lo_hz += self._fc
+                h.hi_hz += self._fc
+                rec = handset_record(h, self._t0, x.size / self._fs)
+                rec.update(duplex="tdd", subframes=len(h.subframes),
+                           cell={"pci": (cell.get("identity") or {}).get("pci"), "freq_hz": cell.get("freq_hz"),
+                                 "tdd_config": int(config)})
+                out.append(rec)
+        return out
 
     def process(self, block) -> list[dict]:
         """Feed a block; returns the records of the previous segment when a new one starts."""
@@ -113,14 +180,24 @@ class UplinkAnalyzer:
             out = self._flush()
             self._key = key
             fc = block.center_freq_hz
+            self._t0, self._samples, self._fs, self._fc = block.timestamp, 0, block.sample_rate_hz, fc
+            self._seg_start = block.start_sample
             if fc == fc and fc > 0 and uplink_bands(fc):
                 self._det = BurstDetector(block.sample_rate_hz, fc, self.pfa)
-                self._t0, self._samples = block.timestamp, 0
-        if self._det is not None:
-            self._det.update(block.samples)
+            elif fc == fc and fc > 0 and tdd_bands(fc):
+                self._tdd = True
+        if self._det is not None or self._tdd:
+            if self._det is not None:
+                self._det.update(block.samples)
             if self._samples < self.keep_s * block.sample_rate_hz:
                 self._kept.append(block.samples)
             self._samples += len(block)
+        return out
+
+    def end_step(self) -> list[dict]:
+        """Records of the tuning just finished (live scans call this at the end of each dwell)."""
+        out = self._flush()
+        self._key = None
         return out
 
     def finish(self) -> list[dict]:
