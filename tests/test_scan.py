@@ -126,20 +126,30 @@ def test_scan_server_lost_mid_sweep_exits_3_and_keeps_detections(cli_subprocess,
 
 
 def test_scan_sigint_exits_130_and_keeps_detections(cli_subprocess):
+    """Ctrl-C once the first GSM-shaped emission has been printed (a full sweep of 8 steps is done by then,
+    however loaded the machine): exit 130, the summary, and every record printed so far kept."""
     port = free_port()
     srv = _serve(port, "--loop")
     try:
         proc = subprocess.Popen([sys.executable, "-m", "detector.cli", "scan", "-f", "925M:940M", "--rtl-tcp",
                                  f"127.0.0.1:{port}", "--json", "--dwell-gsm", "0.1"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env())
-        time.sleep(6.0)  # more than one full sweep of 8 steps
+        lines = []
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if json.loads(line).get("shape") == "gsm":
+                break
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
     finally:
         _stop(srv)
     assert proc.returncode == 130, err
     assert "interrupted; detections so far are kept" in err
-    assert any(json.loads(line)["shape"] == "gsm" for line in out.splitlines())
+    assert any(json.loads(line)["shape"] == "gsm" for line in lines + out.splitlines())
 
 
 def test_scan_unreachable_bands_are_explained(cli_subprocess):
