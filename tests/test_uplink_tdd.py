@@ -5,27 +5,14 @@ of 4 PRBs in some uplink subframes, white noise."""
 import numpy as np
 import pytest
 
-from detector.synth._shapes import ofdm_like, place
-from detector.synth._uplink import lte_handset
+from detector.synth._uplink import lte_handset, tdd_downlink_like
 from detector.uplink._tdd import UL_DL_CONFIGURATIONS, tdd_uplink_handsets
 
 FS = 1.92e6
 
 
-def _tdd_downlink(n, config, frame_start_s, rng, power_dbfs=-20.0, dwpts_symbols=10):
-    """OFDM energy (6 PRBs seen) in the D subframes and the first `dwpts_symbols` of the S subframes."""
-    x = place(ofdm_like(n + 64, FS, 6, rng)[:n], 0.0, FS, power_dbfs)
-    gate = np.zeros(n, np.float32)
-    pattern = UL_DL_CONFIGURATIONS[config]
-    t = np.arange(n) / FS - frame_start_s
-    sf = np.floor(t / 1e-3).astype(int) % 10
-    within = t / 1e-3 - np.floor(t / 1e-3)
-    for k, c in enumerate(pattern):
-        if c == "D":
-            gate[sf == k] = 1
-        elif c == "S":
-            gate[(sf == k) & (within < dwpts_symbols / 14)] = 1
-    return x * gate
+def _tdd_downlink(n, config, frame_start_s, rng, power_dbfs=-20.0):
+    return tdd_downlink_like(n, FS, config, frame_start_s, rng, power_dbfs)
 
 
 def _noise(n, rng, dbfs_per_bin_hz):

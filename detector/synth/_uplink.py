@@ -14,7 +14,8 @@ import numpy as np
 
 from ._shapes import gmsk_like, ofdm_like, place
 
-__all__ = ["gsm_handset", "lte_handset", "lte_prach", "zadoff_chu", "TDMA_FRAME_S", "TIMESLOT_S"]
+__all__ = ["gsm_handset", "lte_handset", "lte_prach", "tdd_downlink_like", "zadoff_chu", "TDMA_FRAME_S",
+           "TIMESLOT_S"]
 
 SYMBOL_RATE = 1625000 / 6
 TDMA_FRAME_S = 120e-3 / 26
@@ -98,6 +99,25 @@ def lte_prach(num_samples: int, fs: float, offset_hz: float, power_dbfs: float, 
             out[s:e] += pre[: e - s]
     tt = np.arange(num_samples) / fs
     return (out * np.exp(2j * np.pi * offset_hz * tt)).astype(np.complex64)
+
+
+def tdd_downlink_like(num_samples: int, fs: float, configuration: int, frame_start_s: float, rng: np.random.Generator,
+                      power_dbfs: float = -20.0, n_rb: int = 6, dwpts_symbols: int = 10) -> np.ndarray:
+    """OFDM-shaped energy of `n_rb` PRBs (centred) in the D subframes of a TDD UL/DL `configuration` and the
+    first `dwpts_symbols` symbols of its S subframes; silent in the guard period and uplink subframes.
+
+    Frame timing: subframe 0 starts at `frame_start_s` (+ multiples of 10 ms). A stand-in for a TD-LTE
+    downlink where only its time structure matters (the uplink detector's tests and benchmark).
+    """
+    from ..uplink._tdd import UL_DL_CONFIGURATIONS
+
+    x = place(ofdm_like(num_samples + 64, fs, n_rb, rng)[:num_samples], 0.0, fs, power_dbfs)
+    t_sf = (np.arange(num_samples) / fs - frame_start_s) / 1e-3
+    sf = np.floor(t_sf).astype(np.int64) % 10
+    within = t_sf - np.floor(t_sf)
+    kind = np.array(list(UL_DL_CONFIGURATIONS[configuration]))[sf]
+    gate = (kind == "D") | ((kind == "S") & (within < dwpts_symbols / 14))
+    return (x * gate).astype(np.complex64)
 
 
 def write_uplink_scene(path: str, seed: int = 3) -> dict:
