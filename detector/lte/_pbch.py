@@ -1,0 +1,211 @@
+"""PBCH reception (36.211 §6.6, 36.212 §5.3.1): CRS channel estimates, SFBC / SFBC-FSTD combining,
+descrambling, rate de-matching, tail-biting Viterbi and the CRC with its antenna-port mask.
+
+The PBCH sits in symbols 0-3 of slot 1 of subframe 0 on the 72 central subcarriers, skipping the REs
+reserved for the CRS of 4 ports (k mod 3 = v_shift mod 3 in symbols 0 and 1, and symbol 3 with extended
+CP). One frame carries 240 (normal CP) or 216 (extended) QPSK symbols, a quarter of the 40 ms TTI's
+1920 / 1728 rate-matched bits, scrambled with c(n) of c_init = N_cell from the frame with SFN mod 4 = 0.
+Each quarter holds the 120 coded bits 4 (or 3.6) times, so one frame decodes alone; frames of one TTI are
+combined. The frame phase (SFN mod 4) is unknown: all 4 are tried, with 1, 2 and 4 ports, and the
+hypothesis whose CRC matches its port mask wins (the 2 SFN LSBs come from the phase).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._coding import PORT_MASKS, crc16, rate_match_indices, viterbi_tailbiting
+from ._crs import crs_ls, crs_symbols, interp_freq, n_symb, smooth_freq
+from ._mib import parse_mib
+from ._ofdm import CellTiming, demod
+from ._sequences import gold
+
+#: Width (subcarriers) of the moving average applied to channel estimates across frequency.
+SMOOTH_SC = 7
+
+__all__ = ["pbch_re_map", "pbch_bits_per_frame", "MibResult", "decode_pbch", "pbch_llrs", "sfbc_combine"]
+
+
+def pbch_bits_per_frame(cp: str) -> int:
+    """Bits of the PBCH per radio frame: 480 (normal CP) or 432 (extended CP)."""
+    return 480 if cp == "normal" else 432
+
+
+def pbch_re_map(n_cell: int, cp: str) -> tuple[np.ndarray, np.ndarray]:
+    """(l, k) of the PBCH REs in mapping order (k first, then l; 36.211 §6.6.4), slot 1 symbols 0-3."""
+    vs = n_cell % 3
+    ls, ks = [], []
+    for l in range(4):
+        k = np.arange(72)
+        if l in (0, 1) or (l == 3 and cp == "extended"):
+            k = k[k % 3 != vs]
+        ls.append(np.full(k.size, l))
+        ks.append(k)
+    return np.concatenate(ls), np.concatenate(ks)
+
+
+def sfbc_combine(r: np.ndarray, ha: np.ndarray, hb: np.ndarray) -> np.ndarray:
+    """Alamouti/SFBC combining of RE pairs (36.211 §6.3.4.3): returns estimates of x(2i), x(2i+1) (unnormalised).
+
+    Transmit: RE 2i carries (x0, -x1*) on the two ports, RE 2i+1 carries (x1, x0*).
+    """
+    r0, r1 = r[..., 0::2], r[..., 1::2]
+    h0 = 0.5 * (ha[..., 0::2] + ha[..., 1::2])
+    h1 = 0.5 * (hb[..., 0::2] + hb[..., 1::2])
+    x0 = np.conj(h0) * r0 + h1 * np.conj(r1)
+    x1 = np.conj(h0) * r1 - h1 * np.conj(r0)
+    out = np.empty(r.shape, np.complex128)
+    out[..., 0::2], out[..., 1::2] = x0, x1
+    return out
+
+
+def pbch_llrs(x: np.ndarray, timing: CellTiming, n_cell: int, frame: int) -> tuple[dict[int, np.ndarray], float]:
+    """Soft bits (before descrambling) of one frame's PBCH under 1, 2 and 4 ports; and the noise variance.
+
+    Channel: least-squares at the CRS of subframe 0 (ports 0/1: symbols 0 and N_symb - 3 of both slots;
+    ports 2/3: symbol 1 of both slots), linear in frequency, averaged over those symbols (the residual carrier
+    offset is corrected to a few Hz first) and smoothed over `SMOOTH_SC` subcarriers.
+    """
+    cp = timing.cp
+    ns3 = n_symb(cp) - 3
+    syms = [(0, 0), (0, 1), (0, ns3), (1, 0), (1, 1), (1, 2), (1, 3), (1, ns3)]
+    starts = np.array([timing.symbol(frame, 0, s, l) for s, l in syms])
+    y = demod(x, starts, 72).astype(np.complex128)
+    yd = {sl: y[i] for i, sl in enumerate(syms)}
+    _, ha = crs_ls(yd[(1, 0)], n_cell, 0, 1, 0, cp)
+    d = ha[1:-1] - 0.5 * (ha[:-2] + ha[2:])
+    noise = float(np.mean(np.abs(d) ** 2) / 1.5) or 1e-12
+    h = {}
+    for port in range(4):
+        est = []
+        for s, l in syms:
+            if l in crs_symbols(port, cp) and (s, l) in yd:
+                k, ls = crs_ls(yd[(s, l)], n_cell, port, s, l, cp)
+                est.append(interp_freq(k, ls))
+        h[port] = np.repeat(smooth_freq(np.mean(est, axis=0), SMOOTH_SC)[None, :], 4, axis=0)
+    lidx, kidx = pbch_re_map(n_cell, cp)
+    r = np.stack([yd[(1, l)] for l in range(4)])[lidx, kidx]
+    hp = {p: h[p][lidx, kidx] for p in h}
+    out = {}
+    x1 = np.conj(hp[0]) * r
+    out[1] = x1
+    out[2] = sfbc_combine(r, hp[0], hp[1])
+    x4 = np.empty_like(r, dtype=np.complex128)
+    n = r.size // 4 * 4
+    q = np.arange(n).reshape(-1, 4)
+    x4[q[:, :2].reshape(-1)] = sfbc_combine(r[q[:, :2].reshape(-1)], hp[0][q[:, :2].reshape(-1)],
+                                            hp[2][q[:, :2].reshape(-1)])
+    x4[q[:, 2:].reshape(-1)] = sfbc_combine(r[q[:, 2:].reshape(-1)], hp[1][q[:, 2:].reshape(-1)],
+                                            hp[3][q[:, 2:].reshape(-1)])
+    out[4] = x4
+    llrs = {}
+    for p, xe in out.items():
+        ll = np.empty(2 * xe.size)
+        ll[0::2], ll[1::2] = xe.real, xe.imag  # QPSK (36.211 §7.1.2): b0 -> I, b1 -> Q, bit 0 -> +
+        llrs[p] = ll * (2 * np.sqrt(2) / noise)
+    return llrs, noise
+
+
+@dataclass
+class MibResult:
+    """A PBCH decoded with a passing CRC.
+
+    Attributes
+    ----------
+    n_ports : int
+    n_rb_dl : int
+    phich : dict
+    sfn : int
+        SFN of the capture's first complete radio frame (`first_frame`).
+    first_frame : int
+        Frame index (relative to the timing's frame_start) `sfn` refers to.
+    frame_phase : int
+        SFN mod 4 of `first_frame`.
+    ttis_decoded, ttis_tried : int
+    metric : float
+        Re-encoded agreement of the best decode (1.0 = every soft bit agrees).
+    bits : list of int
+        The 24 MIB bits.
+    """
+
+    n_ports: int
+    n_rb_dl: int
+    phich: dict
+    sfn: int
+    first_frame: int
+    frame_phase: int
+    ttis_decoded: int
+    ttis_tried: int
+    metric: float
+    bits: list = field(default_factory=list)
+
+
+def decode_pbch(x: np.ndarray, timing: CellTiming, n_cell: int, max_frames: int = 16) -> MibResult | None:
+    """Decode the MIB of a cell in a carrier-corrected 1.92 MS/s capture, or None if no CRC passes.
+
+    Parameters
+    ----------
+    x : ndarray of complex
+    timing : CellTiming
+    n_cell : int
+        Physical cell identity (0..503).
+    max_frames : int
+        Radio frames used at most (from the first complete one).
+    """
+    if not 0 <= n_cell <= 503:
+        raise ValueError(f"n_cell must be in 0..503, not {n_cell!r}")
+    frames = timing.frames_in(x.size)
+    # a frame counts if its subframe 0 (PBCH and the CRS used) is inside the capture
+    if frames.size == 0:
+        first = int(np.ceil(-timing.frame_start / (19200 * timing.clock) - 1e-9))
+        if timing.symbol(first, 0, 1, n_symb(timing.cp) - 3) + 140 <= x.size:
+            frames = np.array([first])
+    frames = frames[:max_frames]
+    if frames.size == 0:
+        return None
+    e = pbch_bits_per_frame(timing.cp)
+    c = gold(n_cell, 4 * e).astype(np.float64)
+    sign = 1 - 2 * c
+    rm = rate_match_indices(40, 4 * e)
+    llr = {1: [], 2: [], 4: []}
+    for f in frames:
+        ll, _ = pbch_llrs(x, timing, n_cell, int(f))
+        for p in llr:
+            llr[p].append(ll[p])
+    nf = frames.size
+    bufs, keys = [], []
+    for j0 in range(4):
+        phase = (j0 + np.arange(nf)) % 4
+        tti = (j0 + np.arange(nf)) // 4
+        for p in (1, 2, 4):
+            for g in np.unique(tti):
+                acc = np.zeros(120)
+                for i in np.nonzero(tti == g)[0]:
+                    sl = slice(phase[i] * e, phase[i] * e + e)
+                    acc += np.bincount(rm[sl], weights=llr[p][i] * sign[sl], minlength=120)
+                bufs.append(acc.reshape(3, 40))
+                keys.append((j0, p, int(g)))
+    bits, metric = viterbi_tailbiting(np.stack(bufs))
+    passed = []
+    for (j0, p, g), b, m in zip(keys, bits, metric, strict=True):
+        if np.array_equal(crc16(b[:24]) ^ b[24:], PORT_MASKS[p]):
+            passed.append((j0, p, g, b, float(m)))
+    if not passed:
+        return None
+    # the hypothesis (phase, ports) with the most TTIs passing, then the best agreement
+    votes: dict[tuple[int, int], list] = {}
+    for j0, p, g, b, m in passed:
+        votes.setdefault((j0, p), []).append((g, b, m))
+    (j0, p), items = max(votes.items(), key=lambda kv: (len(kv[1]), max(i[2] for i in kv[1])))
+    g, b, m = max(items, key=lambda i: i[2])
+    try:
+        mib = parse_mib(b[:24])
+    except ValueError:
+        return None
+    # SFN of frame index frames[0]: TTI g starts at relative frame 4 g - j0 with SFN 4 * sfn_msb
+    sfn0 = (4 * mib["sfn_msb"] - (4 * g - j0)) % 1024
+    n_tti = len({k[2] for k in keys if k[0] == j0 and k[1] == p})
+    return MibResult(p, mib["n_rb_dl"], mib["phich"], int(sfn0), int(frames[0]), int(j0), len(items), n_tti, m,
+                     b[:24].tolist())

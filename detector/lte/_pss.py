@@ -1,0 +1,217 @@
+"""PSS search (36.211 §6.11.1): all three roots over a carrier-offset grid, non-coherent over half-frames.
+
+Coarse stage: one FFT of the capture; for every offset hypothesis the spectrum is shifted by whole bins and
+multiplied by the conjugate spectra of the three PSS replicas; only the +-480 kHz the PSS occupies is kept and
+inverse-transformed at half rate (0.96 MS/s), so each hypothesis costs one length-N/2 IFFT per root, batched.
+|correlation|^2, normalised by the capture's mean power, is folded over half-frames (5 ms), with the
+half-frame period stretched by the crystal error each offset implies (LO and sample clock share a crystal).
+Under noise alone each folded value is Gamma(H, 1) for H half-frames: the detection threshold is the
+Gamma quantile that gives the requested false-alarm probability over all (root, offset, timing) cells.
+Rows (root, offset) whose median exceeds that of Gamma(H, 1) (interference that is not white, e.g. a GSM
+carrier inside the band) are scaled down to it, so that only a peak standing out of its row is detected.
+
+Fine stage: around a coarse peak, full-rate correlation over +-3 samples and a 250 Hz offset grid,
+then the residual offset from the phase between the two halves of the PSS correlation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.fft as sfft
+from scipy.stats import gamma
+
+from ._constants import FS, HALF_FRAME, NFFT, sc_bins
+from ._sequences import pss
+
+__all__ = ["PssPeak", "pss_replica", "pss_search", "pss_refine", "pss_threshold"]
+
+
+def pss_replica(n_id_2: int) -> np.ndarray:
+    """The 128-sample time-domain PSS symbol (no CP) at 1.92 MS/s, complex128, energy 62/128."""
+    spec = np.zeros(NFFT, np.complex128)
+    spec[sc_bins(62)] = pss(n_id_2)
+    return np.fft.ifft(spec)
+
+
+@dataclass
+class PssPeak:
+    """A PSS detection.
+
+    Attributes
+    ----------
+    n_id_2 : int
+    offset_hz : float
+        Carrier offset from the capture's centre (Hz).
+    position : float
+        FFT-window start of the first PSS occurrence in the capture (sample index at 1.92 MS/s).
+    period : float
+        Half-frame period in samples (9600 x clock).
+    metric : float
+        Folded normalised correlation (Gamma(H, 1) under noise).
+    threshold : float
+        The detection threshold it was compared with.
+    half_frames : int
+        H, the number of half-frames combined.
+    """
+
+    n_id_2: int
+    offset_hz: float
+    position: float
+    period: float
+    metric: float
+    threshold: float
+    half_frames: int
+    noise_power: float = 1.0
+    """Noise power per sample in the PSS band used to normalise `metric`."""
+
+    @property
+    def clock(self) -> float:
+        return self.period / HALF_FRAME
+
+
+def pss_threshold(half_frames: int, n_tests: float, pfa: float) -> float:
+    """Gamma(H, 1) quantile: P(max of `n_tests` noise cells > threshold) ~= `pfa`.
+
+    Examples
+    --------
+    >>> round(pss_threshold(16, 1e6, 1e-3), 1)
+    52.6
+    """
+    return float(gamma.isf(pfa / max(n_tests, 1.0), half_frames))
+
+
+def _fold(mag: np.ndarray, period: float, width: int) -> tuple[np.ndarray, int]:
+    """Sum mag[..., round(h * period) + t] over complete half-frames h; t = 0..width-1."""
+    n = mag.shape[-1]
+    h_count = int(np.floor((n - width) / period)) + 1 if n >= width else 0
+    h_count = max(h_count, 1)
+    offs = np.round(np.arange(h_count) * period).astype(np.int64)
+    idx = offs[:, None] + np.arange(width)[None, :]
+    idx = np.minimum(idx, n - 1)
+    return mag[..., idx].sum(axis=-2), h_count
+
+
+def pss_search(x: np.ndarray, offsets_hz: np.ndarray, carrier_hz: float | None = None, pfa: float = 1e-3,
+               max_peaks: int = 12, exclude: list[tuple[int, float, float]] | None = None,
+               chunk: int = 8) -> tuple[list[PssPeak], float]:
+    """Coarse PSS search over roots x offsets x timing; returns peaks above threshold, strongest first.
+
+    Parameters
+    ----------
+    x : ndarray of complex64, 1.92 MS/s
+        The capture (at least one half-frame + 128 samples).
+    offsets_hz : ndarray of float
+        Carrier-offset hypotheses (Hz from the capture centre).
+    carrier_hz : float, optional
+        Absolute frequency of the capture centre: the half-frame period of an offset hypothesis f is
+        9600 (1 - f / carrier_hz) samples (receiver crystal error, LO and clock locked). None: 9600.
+    pfa : float
+        False-alarm probability of the whole search on noise.
+    max_peaks : int
+        Peaks returned at most (non-maximum suppression between them).
+    exclude : list of (n_id_2, offset_hz, position), optional
+        Peaks already explained (found cells): suppressed.
+
+    Returns
+    -------
+    (peaks, threshold)
+    """
+    x = np.asarray(x, dtype=np.complex64)
+    n = x.size
+    if n < HALF_FRAME // 2 + NFFT:
+        raise ValueError(f"capture too short for a PSS search: {n} samples, need >= {HALF_FRAME // 2 + NFFT}")
+    nfft = sfft.next_fast_len(n + NFFT)
+    nfft += nfft % 2
+    m = nfft // 2
+    df = FS / nfft
+    shifts = np.unique(np.round(np.asarray(offsets_hz, dtype=np.float64) / df).astype(np.int64))
+    X = sfft.fft(x, nfft, workers=1)
+    reps = np.stack([pss_replica(r) for r in range(3)])
+    P = np.conj(sfft.fft(reps, nfft, axis=1))  # (3, nfft)
+    band = np.concatenate([np.arange(0, m // 2), np.arange(nfft - m // 2, nfft)])  # +-FS/4 in FFT order
+    Pb = P[:, band].astype(np.complex64)
+    e_rep = float(np.sum(np.abs(reps[0]) ** 2))
+    scale = (m / nfft) ** 2 / e_rep  # |ifft_m|^2 -> |corr|^2 / |p|^2
+    n_valid = (n - NFFT) // 2 + 1
+    width = HALF_FRAME // 2
+    folded = np.zeros((3, shifts.size, width), np.float32)
+    periods = np.zeros(shifts.size)
+    noise = np.zeros(shifts.size)
+    h_count = 1
+    for c0 in range(0, shifts.size, chunk):
+        sh = shifts[c0:c0 + chunk]
+        rows = X[(band[None, :] + sh[:, None]) % nfft]  # (c, m)
+        # noise power per sample inside the PSS band, robust to spurs and the DC spike (median of |X|^2)
+        s2 = np.median(rows.real ** 2 + rows.imag ** 2, axis=1) / (n * np.log(2))
+        prod = rows[:, None, :] * Pb[None, :, :]  # (c, 3, m)
+        corr = sfft.ifft(prod, axis=2, workers=1)[:, :, :n_valid]
+        noise[c0:c0 + sh.size] = s2
+        mag = (corr.real ** 2 + corr.imag ** 2) * (scale / np.maximum(s2, 1e-30)).astype(np.float32)[:, None, None]
+        for i, s in enumerate(sh):
+            f = s * df
+            period = HALF_FRAME * (1 - f / carrier_hz) if carrier_hz else float(HALF_FRAME)
+            periods[c0 + i] = period
+            fo, h_count = _fold(mag[i], period / 2, width)
+            folded[:, c0 + i, :] = fo
+    thr = pss_threshold(h_count, 3 * shifts.size * width, pfa)
+    # robustness to non-white interference (a GSM carrier, spurs): rescale each (root, offset) row so that its
+    # median is that of Gamma(H, 1); white noise is left unchanged, a row lifted by interference is pulled down
+    med = np.median(folded, axis=2, keepdims=True)
+    folded *= np.minimum(1.0, (h_count - 1 / 3) / np.maximum(med, 1e-30)).astype(np.float32)
+    work = folded.copy()
+    for n2, off, pos in exclude or []:
+        oi = np.abs(shifts * df - off) <= 2 * df + 3e3
+        t = int(round(pos / 2)) % width
+        tt = (np.arange(t - 3, t + 4)) % width
+        work[n2][np.ix_(oi, tt)] = 0
+    peaks: list[PssPeak] = []
+    step = (shifts[1] - shifts[0]) * df if shifts.size > 1 else 1.0
+    for _ in range(max_peaks):
+        k = int(np.argmax(work))
+        r, o, t = np.unravel_index(k, work.shape)
+        val = float(work[r, o, t])
+        if val < thr:
+            break
+        peaks.append(PssPeak(int(r), float(shifts[o] * df), float(2 * t), float(periods[o]), val, thr, h_count,
+                             float(noise[o])))
+        oi = np.abs(shifts * df - shifts[o] * df) <= 1.5 * step
+        tt = (np.arange(t - 3, t + 4)) % width
+        work[r][np.ix_(oi, tt)] = 0
+    return peaks, thr
+
+
+def pss_refine(x: np.ndarray, peak: PssPeak, step_hz: float, carrier_hz: float | None = None) -> PssPeak:
+    """Full-rate timing (+-3 samples) and offset (250 Hz grid over +-`step_hz`/2) refinement, then the
+    residual offset from the phase between the PSS correlation's two halves (unambiguous to +-15 kHz)."""
+    x = np.asarray(x)
+    rep = pss_replica(peak.n_id_2)
+    n = np.arange(NFFT)
+    fine = peak.offset_hz + np.arange(-step_hz / 2, step_hz / 2 + 1e-9, 250.0)
+    period = HALF_FRAME * (1 - fine.mean() / carrier_hz) if carrier_hz else peak.period
+    h = np.arange(int((x.size - NFFT - peak.position - 4) // period) + 1)
+    base = np.round(peak.position + h * period).astype(np.int64)
+    dts = np.arange(-3, 4)
+    starts = base[:, None] + dts[None, :]
+    ok = (starts.min(axis=1) >= 0) & (starts.max(axis=1) + NFFT <= x.size)
+    starts = starts[ok]
+    if starts.size == 0:
+        return peak
+    win = x[starts[..., None] + n]  # (H, 7, 128)
+    tmpl = np.conj(rep)[None, :] * np.exp(-2j * np.pi * fine[:, None] * n[None, :] / FS)  # (F, 128)
+    c = np.einsum("hdn,fn->hdf", win, tmpl)
+    s = np.sum(np.abs(c) ** 2, axis=0)
+    di, fi = np.unravel_index(int(np.argmax(s)), s.shape)
+    f0 = fine[fi]
+    w = win[:, di, :]
+    t1 = tmpl[fi]
+    c1 = np.sum(w[:, :64] * t1[:64], axis=1)
+    c2 = np.sum(w[:, 64:] * t1[64:], axis=1)
+    resid = float(np.angle(np.sum(c2 * np.conj(c1))) / (2 * np.pi * 64 / FS))
+    f_est = f0 + resid
+    period = HALF_FRAME * (1 - f_est / carrier_hz) if carrier_hz else peak.period
+    pos = peak.position + dts[di]
+    metric = float(s[di, fi] / (peak.noise_power * float(np.sum(np.abs(rep) ** 2))))
+    return PssPeak(peak.n_id_2, float(f_est), float(pos), float(period), metric, peak.threshold, int(ok.sum()),
+                   peak.noise_power)

@@ -1,0 +1,420 @@
+"""LTE cell search: every cell of every carrier in a capture, with PCI, frame timing, offset and MIB.
+
+`search(x, sample_rate_hz, center_freq_hz)`:
+
+1. Rate: 1.92 MS/s is used as is; 2.048 / 2.4 MS/s (narrow captures) are resampled to 1.92 MS/s around the
+   centre; wider captures (e.g. 15.36, 19.2 MS/s) are cut into sub-bands on the 100 kHz raster, each
+   shifted to baseband and resampled (`to_search_rate`), so a carrier anywhere inside is found.
+2. PSS: `pss_search` over +-`ppm_max` of the tuned frequency (no prior), non-coherent over half-frames,
+   threshold from the false-alarm probability `pfa`; then `pss_refine`.
+3. SSS: ML over {FDD, TDD} x {normal, extended CP} x parity (`sss_detect`, coherent and non-coherent,
+   the larger z-score wins); PCI = 3 N_ID1 + N_ID2, frame start, crystal error from the carrier offset;
+   fine offset from the CRS (`crs_frequency_offset`).
+4. Several cells: after a cell is found its PSS and SSS are rebuilt from their channel estimates and
+   subtracted, the search runs again on the residual (a cell 10-15 dB weaker on the same carrier, or one
+   hidden behind the stronger cell's PSS, then stands out); duplicates (same PCI) merge.
+5. PBCH/MIB (`decode_pbch`), reported only when the CRC matches a port mask; TDD UL/DL configuration.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._constants import FS, HALF_FRAME, NFFT, PSS_FFT_OFFSET, SSS_PSS_DISTANCE
+from ._crs import crs_frequency_offset, smooth_freq
+from ._ofdm import CellTiming, demod, modulate_window
+from ._pbch import MibResult, decode_pbch
+from ._pss import PssPeak, pss_refine, pss_search
+from ._resample import to_search_rate
+from ._sequences import pss
+from ._sss import sss_detect, sss_table
+from ._tdd import TddResult, tdd_config
+
+__all__ = ["SearchConfig", "LteCell", "search", "search_baseband", "calibrate"]
+
+
+@dataclass
+class SearchConfig:
+    """Knobs of `search` (units in the names).
+
+    Attributes
+    ----------
+    ppm_max : float
+        Carrier-offset search range, +- parts per million of the tuned frequency (used when it is known).
+    max_offset_hz : float
+        Search range when the tuned frequency is unknown (+- Hz).
+    step_hz : float
+        Offset grid of the coarse PSS search.
+    pfa : float
+        False-alarm probability of one PSS search on noise (sets the threshold).
+    search_s : float
+        Seconds of the capture the coarse PSS search uses (the rest is used by SSS, CRS and PBCH).
+    sss_z_min, sss_margin_min : float
+        SSS acceptance: z-score of the best hypothesis and its lead over the second.
+    max_cells : int
+        Cells per carrier at most.
+    max_misses : int
+        PSS peaks in a row that fail the SSS test before a search pass gives up (bounds the time spent on
+        interference that correlates with the PSS, e.g. GSM carriers).
+    pbch_frames : int
+        Radio frames used by the MIB decoder at most.
+    decode_mib, tdd_detail : bool
+    clock_locked : bool
+        The receiver's sample clock and LO share a crystal (RTL-SDR, HackRF): the half-frame period is
+        scaled by the crystal error implied by each offset hypothesis.
+    """
+
+    ppm_max: float = 120.0
+    max_offset_hz: float = 250e3
+    step_hz: float = 6000.0
+    pfa: float = 1e-3
+    search_s: float = 0.08
+    sss_z_min: float = 6.0
+    sss_margin_min: float = 1.5
+    max_cells: int = 6
+    max_misses: int = 4
+    pbch_frames: int = 100
+    decode_mib: bool = True
+    tdd_detail: bool = True
+    clock_locked: bool = True
+
+
+@dataclass
+class LteCell:
+    """One detected cell.
+
+    Attributes
+    ----------
+    pci, n_id_1, n_id_2 : int
+    duplex : {"fdd", "tdd"}
+    cp : {"normal", "extended"}
+    offset_hz : float
+        Measured carrier frequency minus the capture's centre frequency (Hz).
+    timing : CellTiming
+        Frame timing in the 1.92 MS/s sub-band signal (`subband_shift_hz` from the capture centre; its
+        sample 0 is the capture's sample 0).
+    subband_shift_hz : float
+    pss_metric, pss_threshold : float
+        Folded PSS correlation and its threshold (Gamma(H, 1) units under noise).
+    sss_z : float
+    power_dbfs : float
+        Mean power of one resource element of the PSS/SSS (RSRP-like), dB relative to a full-scale tone.
+    snr_db : float
+        That power over the noise power per subcarrier (15 kHz).
+    mib : MibResult or None
+    tdd : TddResult or None
+    half_frames : int
+    """
+
+    pci: int
+    n_id_1: int
+    n_id_2: int
+    duplex: str
+    cp: str
+    offset_hz: float
+    timing: CellTiming
+    subband_shift_hz: float = 0.0
+    pss_metric: float = 0.0
+    pss_threshold: float = 0.0
+    sss_z: float = 0.0
+    power_dbfs: float = float("nan")
+    snr_db: float = float("nan")
+    mib: MibResult | None = None
+    tdd: TddResult | None = None
+    half_frames: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def _derotate(x: np.ndarray, offset_hz: float) -> np.ndarray:
+    n = np.arange(x.size, dtype=np.float64)
+    return (x * np.exp(-2j * np.pi * offset_hz / FS * n)).astype(np.complex64)
+
+
+def _pss_positions(q: PssPeak, n: int) -> np.ndarray:
+    h = np.arange(int((n - NFFT - q.position - 4) // q.period) + 1)
+    pos = q.position + h * q.period
+    return pos[(pos >= 4) & (pos + NFFT + 4 <= n)]
+
+
+def _same_cell_timing(a: float, b: float, period: float, tol: float = 40.0) -> bool:
+    d = (a - b) % period
+    return min(d, period - d) <= tol
+
+
+class _CarrierSearch:
+    """Successive detection of the cells of one 1.92 MS/s sub-band."""
+
+    def __init__(self, y: np.ndarray, carrier_hz: float | None, cfg: SearchConfig):
+        self.y = y
+        self.carrier_hz = carrier_hz
+        self.cfg = cfg
+        if carrier_hz and carrier_hz > 0:
+            w = cfg.ppm_max * 1e-6 * carrier_hz
+        else:
+            w = cfg.max_offset_hz
+        self.offsets = np.arange(-w, w + cfg.step_hz / 2, cfg.step_hz)
+        self.drift_carrier = carrier_hz if (cfg.clock_locked and carrier_hz and carrier_hz > 0) else None
+
+    def run(self) -> list[LteCell]:
+        cfg = self.cfg
+        residual = self.y.copy()
+        n_search = min(residual.size, max(int(cfg.search_s * FS), HALF_FRAME + NFFT))
+        cells: list[LteCell] = []
+        rejected: list[tuple[int, float, float]] = []
+        for _ in range(cfg.max_cells + 4):
+            if len(cells) >= cfg.max_cells:
+                break
+            excl = rejected + [(c.n_id_2, c.offset_hz, c.extra["pss_position"]) for c in cells]
+            offsets = self.offsets
+            if cells:  # one carrier per sub-band: every further cell shares the receiver's offset (+-3 kHz)
+                f0 = cells[0].offset_hz
+                offsets = np.arange(f0 - 3e3, f0 + 3e3 + 1, 1.5e3)
+            peaks, _thr = pss_search(residual[:n_search], offsets, self.drift_carrier, cfg.pfa, exclude=excl)
+            progress = False
+            misses = 0
+            for p in peaks:
+                if misses >= cfg.max_misses:
+                    break
+                if any(c.n_id_2 == p.n_id_2 and _same_cell_timing(p.position, c.extra["pss_position"], p.period)
+                       for c in cells):
+                    continue
+                q = pss_refine(residual, p, cfg.step_hz if not cells else 1.5e3, self.drift_carrier)
+                if cells and abs(q.offset_hz - cells[0].offset_hz) > 1.5e3:
+                    rejected.append((p.n_id_2, p.offset_hz, p.position))
+                    continue
+                cell = self._identify(residual, q, coherent_only=False) if q.metric >= p.threshold else None
+                if cell is None or any(c.pci == cell.pci for c in cells):
+                    rejected.append((p.n_id_2, p.offset_hz, p.position))
+                    misses += 1
+                    continue
+                cells.append(cell)
+                residual = self._cancel(residual, cell)
+                # a weaker cell sharing this PSS (same N_ID2, same timing): non-coherent SSS on the residual
+                twin = self._identify(residual, q, coherent_only=None, pss_channel=cell.extra["pss_channel"])
+                if twin is not None and all(c.pci != twin.pci for c in cells):
+                    cells.append(twin)
+                    residual = self._cancel(residual, twin)
+                progress = True
+                break
+            if not progress:
+                break
+        return cells
+
+    # -- one cell ----------------------------------------------------------------------------------------
+    def _identify(self, x: np.ndarray, q: PssPeak, coherent_only: bool | None,
+                  pss_channel: np.ndarray | None = None) -> LteCell | None:
+        cfg = self.cfg
+        xc = _derotate(x, q.offset_hz)
+        pos = _pss_positions(q, xc.size)
+        if pos.size == 0:
+            return None
+        results = []
+        if coherent_only is not False or pss_channel is None:
+            if pss_channel is None:
+                results.append(sss_detect(xc, q.n_id_2, pos, q.clock, coherent=True))
+        if coherent_only is not True:
+            results.append(sss_detect(xc, q.n_id_2, pos, q.clock, coherent=False))
+        r = max(results, key=lambda s: s.z)
+        if r.z < cfg.sss_z_min or r.margin < cfg.sss_margin_min:
+            return None
+        pci = 3 * r.n_id_1 + q.n_id_2
+        frame_start = pos[0] - (PSS_FFT_OFFSET[(r.duplex, r.cp)] + HALF_FRAME * r.parity) * q.clock
+        timing = CellTiming(float(frame_start), q.clock, r.cp, r.duplex)
+        offset = q.offset_hz
+        sfs = range(10) if r.duplex == "fdd" else (0, 5)
+        d = crs_frequency_offset(xc, timing, pci, sfs)
+        if d is not None and abs(d) < 900:
+            offset += d
+            xc = _derotate(x, offset)
+            if self.drift_carrier:
+                clock = 1 - offset / self.drift_carrier
+                timing = CellTiming(float(pos[0] - (PSS_FFT_OFFSET[(r.duplex, r.cp)] + HALF_FRAME * r.parity)
+                                          * clock), clock, r.cp, r.duplex)
+        # PSS channel per occurrence: power, SNR and (for cancellation) the reconstruction
+        y_pss = demod(xc, pos, 62).astype(np.complex128)
+        hp = y_pss * np.conj(pss(q.n_id_2))[None, :]
+        hs = smooth_freq(hp, 7)
+        noise = float(np.mean(np.abs(hp - hs) ** 2)) * 7 / 6 + 1e-30
+        sig = max(float(np.mean(np.abs(hs) ** 2)) - noise / 7, 1e-30)
+        cell = LteCell(pci, r.n_id_1, q.n_id_2, r.duplex, r.cp, float(offset), timing, pss_metric=q.metric,
+                       pss_threshold=q.threshold, sss_z=r.z, half_frames=int(pos.size))
+        cell.power_dbfs = 10 * math.log10(sig / NFFT ** 2)
+        cell.snr_db = 10 * math.log10(sig / noise)
+        cell.extra.update({"pss_position": float(pos[0]), "pss_positions": pos, "parity": r.parity,
+                           "pss_channel": hs, "sss_margin": r.margin})
+        if cfg.decode_mib:
+            cell.mib = decode_pbch(xc, timing, pci, max_frames=cfg.pbch_frames)
+        if cfg.tdd_detail and r.duplex == "tdd":
+            try:
+                cell.tdd = tdd_config(x, timing.frame_start, timing.clock)
+            except ValueError:
+                cell.tdd = None
+        return cell
+
+    def _cancel(self, x: np.ndarray, cell: LteCell) -> np.ndarray:
+        """Subtract the cell's PSS and SSS (rebuilt from smoothed LS channel estimates) from `x`."""
+        xc = _derotate(x, cell.offset_hz)
+        pos = cell.extra["pss_positions"]
+        d = pss(cell.n_id_2)
+        tab = sss_table(cell.n_id_2)
+        dist = SSS_PSS_DISTANCE[(cell.timing.duplex, cell.timing.cp)] * cell.timing.clock
+        y_pss = demod(xc, pos, 62).astype(np.complex128)
+        h_pss = smooth_freq(y_pss * np.conj(d)[None, :], 7)
+        spos = pos - dist
+        y_sss = demod(xc, spos, 62).astype(np.complex128)
+        out = xc.astype(np.complex128)
+        for h in range(pos.size):
+            s = tab[(h + cell.extra["parity"]) % 2, cell.n_id_1].astype(np.float64)
+            h_sss = smooth_freq(y_sss[h] * s, 7)
+            for start, yy in ((pos[h], h_pss[h] * d), (spos[h], h_sss * s)):
+                s0, w = modulate_window(yy, float(start))
+                if s0 >= 0 and s0 + NFFT <= out.size:
+                    out[s0:s0 + NFFT] -= w
+        n = np.arange(out.size, dtype=np.float64)
+        return (out * np.exp(2j * np.pi * cell.offset_hz / FS * n)).astype(np.complex64)
+
+
+def search_baseband(y: np.ndarray, carrier_hz: float | None = None, config: SearchConfig | None = None
+                    ) -> list[LteCell]:
+    """All cells of one carrier in a 1.92 MS/s signal centred near it (`carrier_hz`: its absolute centre)."""
+    return _CarrierSearch(np.asarray(y, dtype=np.complex64), carrier_hz, config or SearchConfig()).run()
+
+
+def _subband_shifts(sample_rate_hz: float, center_freq_hz: float | None, step_hz: float) -> list[float]:
+    """Centres (Hz from the capture centre) of the 1.92 MS/s sub-bands that cover a wide capture.
+
+    A carrier's PSS spans +-473 kHz, so carriers within fs/2 - 480 kHz of the centre are searched; the
+    sub-band centres are raster points (100 kHz multiples of the absolute frequency when it is known).
+    """
+    half = sample_rate_hz / 2 - 480e3
+    if half <= step_hz / 2:
+        return [0.0]
+    k = int(math.ceil(half / step_hz))
+    shifts = np.arange(-k, k + 1) * step_hz
+    shifts = shifts[np.abs(shifts) <= half + step_hz / 2]
+    if center_freq_hz and center_freq_hz > 0:
+        base = round(center_freq_hz / 1e5) * 1e5 - center_freq_hz
+        shifts = shifts + base
+    return [float(s) for s in shifts]
+
+
+def _check_input(x, sample_rate_hz: float) -> np.ndarray:
+    x = np.asarray(x)
+    if x.ndim != 1:
+        raise ValueError(f"x must be a 1-D array of complex samples, got shape {x.shape}")
+    if not np.iscomplexobj(x):
+        raise TypeError(f"x must hold complex samples (I + jQ), got {x.dtype}")
+    if not (isinstance(sample_rate_hz, (int, float)) and math.isfinite(sample_rate_hz) and sample_rate_hz > 0):
+        raise ValueError(f"sample_rate_hz must be a positive number of samples per second, not {sample_rate_hz!r}")
+    if sample_rate_hz < FS * (1 - 1e-6):
+        raise ValueError(f"sample rate {sample_rate_hz / 1e6:.4g} MS/s is below 1.92 MS/s: the PSS/SSS (945 kHz) "
+                         "and PBCH (1.08 MHz) do not fit")
+    x = x.astype(np.complex64, copy=False)
+    if not np.all(np.isfinite(x.view(np.float32))):
+        x = np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
+    return x
+
+
+def search(x: np.ndarray, sample_rate_hz: float = FS, center_freq_hz: float | None = None,
+           config: SearchConfig | None = None) -> list[LteCell]:
+    """Find every LTE cell in a capture (see the module notes for the chain).
+
+    Parameters
+    ----------
+    x : ndarray of complex
+        The capture (at least 5 ms + 1 symbol; 80 ms or more for full sensitivity and MIB combining).
+    sample_rate_hz : float
+        >= 1.92 MS/s. 1.92 MS/s is native; up to 2.5 MS/s the capture is treated as one carrier near its
+        centre; wider captures are searched sub-band by sub-band.
+    center_freq_hz : float, optional
+        Tuned frequency (Hz); sets the +-ppm search range and the crystal-drift model. Unknown: +-250 kHz.
+    config : SearchConfig, optional
+
+    Returns
+    -------
+    list of LteCell, strongest (highest PSS metric) first; `offset_hz` is relative to `center_freq_hz`.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Not a 1-D complex array, or a sample rate below 1.92 MS/s.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> noise = ((rng.standard_normal(40000) + 1j * rng.standard_normal(40000)) / 100).astype(np.complex64)
+    >>> search(noise, 1.92e6, 1890e6)
+    []
+    """
+    cfg = config or SearchConfig()
+    x = _check_input(x, float(sample_rate_hz))
+    fc = float(center_freq_hz) if center_freq_hz is not None and math.isfinite(center_freq_hz) else None
+    if sample_rate_hz <= 2.5e6:
+        shifts = [0.0]
+    else:
+        shifts = _subband_shifts(sample_rate_hz, fc, 300e3)
+    cells: list[LteCell] = []
+    wide = len(shifts) > 1
+    sub_cfg = cfg
+    if wide:
+        from dataclasses import replace
+
+        sub_cfg = replace(cfg, max_offset_hz=150e3 + 10e3, ppm_max=0.0)
+    for shift in shifts:
+        y = to_search_rate(x, sample_rate_hz, shift)
+        if y.size < HALF_FRAME:
+            raise ValueError(f"capture too short for LTE cell search: {x.size} samples "
+                             f"({x.size / sample_rate_hz * 1e3:.2f} ms); need >= 5 ms (one half-frame)")
+        carrier = (fc + shift) if fc else None
+        cs = _CarrierSearch(y, carrier, sub_cfg)
+        if wide:
+            cs.offsets = np.arange(-sub_cfg.max_offset_hz, sub_cfg.max_offset_hz + 1, cfg.step_hz)
+            cs.drift_carrier = None
+        for c in cs.run():
+            c.subband_shift_hz = shift
+            c.offset_hz += shift
+            cells.append(c)
+    merged: list[LteCell] = []
+    for c in sorted(cells, key=lambda c: -c.pss_metric):
+        if any(m.pci == c.pci and abs(m.offset_hz - c.offset_hz) < 60e3 for m in merged):
+            continue
+        merged.append(c)
+    return merged
+
+
+def calibrate(x: np.ndarray, sample_rate_hz: float, center_freq_hz: float, config: SearchConfig | None = None
+              ) -> dict | None:
+    """Receiver crystal error (ppm) from the strongest LTE cell's PSS/CRS, like ``kal -c`` for GSM.
+
+    The carrier is taken to be the 100 kHz raster point nearest the tuned frequency when the measured offset
+    is within +-`ppm_max` of it (the user tuned to the carrier), else the raster point nearest the measured
+    frequency. ppm > 0 means the receiver's crystal runs fast (the signal appears low): pass it as ``-p``.
+
+    Returns
+    -------
+    dict or None
+        ``{"ppm", "freq_offset_hz", "freq_hz", "pci", "snr_db"}``, None when no cell is found.
+    """
+    cells = search(x, sample_rate_hz, center_freq_hz, config)
+    if not cells:
+        return None
+    c = cells[0]
+    raster, off = carrier_raster(center_freq_hz, c.offset_hz, sample_rate_hz, (config or SearchConfig()).ppm_max)
+    return {"ppm": round(-off / raster * 1e6, 3), "freq_offset_hz": round(off, 1), "freq_hz": raster,
+            "pci": c.pci, "snr_db": round(c.snr_db, 2)}
+
+
+def carrier_raster(center_freq_hz: float, offset_hz: float, sample_rate_hz: float, ppm_max: float = 120.0
+                   ) -> tuple[float, float]:
+    """(raster frequency, measured - raster) of a carrier seen `offset_hz` from the tuned frequency (Hz)."""
+    f = center_freq_hz + offset_hz
+    tuned = round(center_freq_hz / 1e5) * 1e5
+    if sample_rate_hz <= 2.5e6 and abs(f - tuned) <= ppm_max * 1e-6 * tuned + 1e3:
+        raster = tuned
+    else:
+        raster = round(f / 1e5) * 1e5
+    return float(raster), float(f - raster)
