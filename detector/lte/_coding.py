@@ -72,6 +72,13 @@ def conv_encode(bits) -> np.ndarray:
     return ((win @ _GENERATORS.T.astype(np.int64)) % 2).T.astype(np.uint8)
 
 
+def _encode_batch(c: np.ndarray) -> np.ndarray:
+    """`conv_encode` of each row of `c` (B, K): (B, 3, K)."""
+    ext = np.concatenate([c[:, -6:], c], axis=1).astype(np.int64)
+    win = np.lib.stride_tricks.sliding_window_view(ext, 7, axis=1)[:, :, ::-1]  # (B, K, 7)
+    return np.transpose((win @ _GENERATORS.T.astype(np.int64)) % 2, (0, 2, 1)).astype(np.uint8)
+
+
 @cache
 def _trellis():
     """next state / outputs for the 64-state code; state = (c_{k-1}, ..., c_{k-6}) as bits 5..0."""
@@ -116,31 +123,34 @@ def viterbi_tailbiting(llr: np.ndarray, n_wrap: int = 2) -> tuple[np.ndarray, np
     flat = llr.reshape(-1, 3, k)
     nb = flat.shape[0]
     nxt, out = _trellis()
-    sign = 1.0 - 2.0 * out.astype(np.float64)  # (64, 2, 3): +1 for bit 0
     reps = n_wrap + 1
     seq = np.concatenate([flat] * reps, axis=2)  # (nb, 3, reps*k)
     n_steps = seq.shape[2]
-    # predecessor structure: state s' = (b << 5) | (s >> 1); predecessors of s' are s = ((s' & 31) << 1) | t
+    # branch metrics of the 8 possible output triples, for every step at once: (T, nb, 8)
+    triples = ((np.arange(8)[:, None] >> np.array([2, 1, 0])[None, :]) & 1).astype(np.float64)
+    bm8 = np.einsum("bct,pc->tbp", seq, 1.0 - 2.0 * triples).astype(np.float32)
+    pattern = (out[..., 0].astype(np.int64) << 2) | (out[..., 1].astype(np.int64) << 1) | out[..., 2]  # (64, 2)
+    # predecessors of s' = (b << 5) | (s >> 1) are s = ((s' & 31) << 1) | j, j = 0, 1, with input b = s' >> 5
     ns = np.arange(64)
     pred = ((ns[:, None] & 31) << 1) | np.arange(2)[None, :]  # (64, 2)
-    bit_in = ns >> 5  # input bit that leads into state s'
-    pm = np.zeros((nb, 64))
-    decisions = np.zeros((n_steps, nb, 64), np.uint8)
+    pat = pattern[pred, (ns >> 5)[:, None]]  # (64, 2): output triple on the branch pred -> s'
+    pm = np.zeros((nb, 64), np.float32)
+    decisions = np.zeros((n_steps, nb, 64), bool)
     for t in range(n_steps):
-        bm = np.einsum("bc,sxc->bsx", seq[:, :, t], sign)  # (nb, 64, 2): branch metric from s with input x
-        cand = pm[:, pred] + bm[:, pred, bit_in[:, None]]  # (nb, 64 next, 2 predecessors)
-        choice = np.argmax(cand, axis=2)
+        pr = pm.reshape(nb, 32, 2)
+        cand = np.concatenate([pr, pr], axis=1) + bm8[t][:, pat]  # (nb, 64, 2) = pm[:, pred] + branch metric
+        choice = cand[:, :, 1] > cand[:, :, 0]
         decisions[t] = choice
-        pm = np.take_along_axis(cand, choice[..., None], axis=2)[..., 0]
+        pm = np.where(choice, cand[:, :, 1], cand[:, :, 0])
         pm -= pm.max(axis=1, keepdims=True)
     state = np.argmax(pm, axis=1)
     bits = np.zeros((nb, n_steps), np.uint8)
     rows = np.arange(nb)
     for t in range(n_steps - 1, -1, -1):
         bits[:, t] = state >> 5
-        state = pred[state, decisions[t, rows, state]]
+        state = pred[state, decisions[t, rows, state].astype(np.int64)]
     mid = bits[:, k:2 * k] if reps >= 2 else bits[:, :k]
-    enc = np.stack([conv_encode(b) for b in mid]).astype(np.float64)
+    enc = _encode_batch(mid).astype(np.float64)
     agree = np.sum((1 - 2 * enc) * flat, axis=(1, 2)) / np.maximum(np.sum(np.abs(flat), axis=(1, 2)), 1e-30)
     return mid.reshape(*batch, k), agree.reshape(batch)
 

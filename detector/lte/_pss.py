@@ -1,8 +1,8 @@
 """PSS search (36.211 §6.11.1): all three roots over a carrier-offset grid, non-coherent over half-frames.
 
 Coarse stage: one FFT of the capture; for every offset hypothesis the spectrum is shifted by whole bins and
-multiplied by the conjugate spectra of the three PSS replicas; only the +-480 kHz the PSS occupies is kept and
-inverse-transformed at half rate (0.96 MS/s), so each hypothesis costs one length-N/2 IFFT per root, batched.
+multiplied by the conjugate spectra of the three PSS replicas (only the +-480 kHz the PSS occupies is kept) and
+inverse-transformed, so each hypothesis costs one IFFT per root, batched.
 |correlation|^2, normalised by the capture's mean power, is folded over half-frames (5 ms), with the
 half-frame period stretched by the crystal error each offset implies (LO and sample clock share a crystal).
 Under noise alone each folded value is Gamma(H, 1) for H half-frames: the detection threshold is the
@@ -83,19 +83,20 @@ def pss_threshold(half_frames: int, n_tests: float, pfa: float) -> float:
 
 
 def _fold(mag: np.ndarray, period: float, width: int) -> tuple[np.ndarray, int]:
-    """Sum mag[..., round(h * period) + t] over complete half-frames h; t = 0..width-1."""
+    """Sum mag[..., round(h * period) + t] over complete half-frames h; t = 0..width-1 (contiguous slices)."""
     n = mag.shape[-1]
-    h_count = int(np.floor((n - width) / period)) + 1 if n >= width else 0
-    h_count = max(h_count, 1)
-    offs = np.round(np.arange(h_count) * period).astype(np.int64)
-    idx = offs[:, None] + np.arange(width)[None, :]
-    idx = np.minimum(idx, n - 1)
-    return mag[..., idx].sum(axis=-2), h_count
+    h_count = max(int(np.floor((n - width) / period)) + 1 if n >= width else 0, 1)
+    out = np.zeros(mag.shape[:-1] + (width,), np.float32)
+    for h in range(h_count):
+        o = int(round(h * period))
+        seg = mag[..., o:o + width]
+        out[..., :seg.shape[-1]] += seg
+    return out, h_count
 
 
 def pss_search(x: np.ndarray, offsets_hz: np.ndarray, carrier_hz: float | None = None, pfa: float = 1e-3,
                max_peaks: int = 12, exclude: list[tuple[int, float, float]] | None = None,
-               chunk: int = 8) -> tuple[list[PssPeak], float]:
+               chunk: int = 8, clock_ppm: tuple[float, ...] = (0.0,)) -> tuple[list[PssPeak], float]:
     """Coarse PSS search over roots x offsets x timing; returns peaks above threshold, strongest first.
 
     Parameters
@@ -113,6 +114,9 @@ def pss_search(x: np.ndarray, offsets_hz: np.ndarray, carrier_hz: float | None =
         Peaks returned at most (non-maximum suppression between them).
     exclude : list of (n_id_2, offset_hz, position), optional
         Peaks already explained (found cells): suppressed.
+    clock_ppm : tuple of float
+        Sample-clock error hypotheses (ppm) folded when `carrier_hz` is None (the offset does not tell the
+        crystal error, e.g. a carrier away from the centre of a wide capture); the best one is kept per cell.
 
     Returns
     -------
@@ -124,7 +128,7 @@ def pss_search(x: np.ndarray, offsets_hz: np.ndarray, carrier_hz: float | None =
         raise ValueError(f"capture too short for a PSS search: {n} samples, need >= {HALF_FRAME // 2 + NFFT}")
     nfft = sfft.next_fast_len(n + NFFT)
     nfft += nfft % 2
-    m = nfft // 2
+    m = nfft // 2  # bins kept: the +-480 kHz the PSS occupies
     df = FS / nfft
     shifts = np.unique(np.round(np.asarray(offsets_hz, dtype=np.float64) / df).astype(np.int64))
     X = sfft.fft(x, nfft, workers=1)
@@ -133,11 +137,13 @@ def pss_search(x: np.ndarray, offsets_hz: np.ndarray, carrier_hz: float | None =
     band = np.concatenate([np.arange(0, m // 2), np.arange(nfft - m // 2, nfft)])  # +-FS/4 in FFT order
     Pb = P[:, band].astype(np.complex64)
     e_rep = float(np.sum(np.abs(reps[0]) ** 2))
-    scale = (m / nfft) ** 2 / e_rep  # |ifft_m|^2 -> |corr|^2 / |p|^2
-    n_valid = (n - NFFT) // 2 + 1
-    width = HALF_FRAME // 2
+    scale = 1.0 / e_rep  # |corr|^2 / |p|^2
+    n_valid = n - NFFT + 1
+    width = HALF_FRAME
     folded = np.zeros((3, shifts.size, width), np.float32)
     periods = np.zeros(shifts.size)
+    clocks = np.asarray(clock_ppm if not carrier_hz else (0.0,), dtype=np.float64)
+    best_clock = np.zeros((3, shifts.size, width), np.int8)
     noise = np.zeros(shifts.size)
     h_count = 1
     for c0 in range(0, shifts.size, chunk):
@@ -146,15 +152,28 @@ def pss_search(x: np.ndarray, offsets_hz: np.ndarray, carrier_hz: float | None =
         # noise power per sample inside the PSS band, robust to spurs and the DC spike (median of |X|^2)
         s2 = np.median(rows.real ** 2 + rows.imag ** 2, axis=1) / (n * np.log(2))
         prod = rows[:, None, :] * Pb[None, :, :]  # (c, 3, m)
-        corr = sfft.ifft(prod, axis=2, workers=1)[:, :, :n_valid]
+        full = np.zeros((sh.size, 3, nfft), np.complex64)
+        full[:, :, :m // 2] = prod[:, :, :m // 2]
+        full[:, :, nfft - m // 2:] = prod[:, :, m // 2:]
+        corr = sfft.ifft(full, axis=2, workers=1, overwrite_x=True)[:, :, :n_valid]
         noise[c0:c0 + sh.size] = s2
         mag = (corr.real ** 2 + corr.imag ** 2) * (scale / np.maximum(s2, 1e-30)).astype(np.float32)[:, None, None]
         for i, s in enumerate(sh):
             f = s * df
-            period = HALF_FRAME * (1 - f / carrier_hz) if carrier_hz else float(HALF_FRAME)
-            periods[c0 + i] = period
-            fo, h_count = _fold(mag[i], period / 2, width)
-            folded[:, c0 + i, :] = fo
+            if carrier_hz:
+                period = HALF_FRAME * (1 - f / carrier_hz)
+                periods[c0 + i] = period
+                fo, h_count = _fold(mag[i], period, width)
+                folded[:, c0 + i, :] = fo
+            else:
+                per_clock = []
+                for c in clocks:
+                    fo, h_count = _fold(mag[i], HALF_FRAME * (1 + c * 1e-6), width)
+                    per_clock.append(fo)
+                stack = np.stack(per_clock)
+                best_clock[:, c0 + i, :] = np.argmax(stack, axis=0)
+                folded[:, c0 + i, :] = stack.max(axis=0)
+                periods[c0 + i] = HALF_FRAME
     thr = pss_threshold(h_count, 3 * shifts.size * width, pfa)
     # robustness to non-white interference (a GSM carrier, spurs): rescale each (root, offset) row so that its
     # median is that of Gamma(H, 1); white noise is left unchanged, a row lifted by interference is pulled down
@@ -163,8 +182,8 @@ def pss_search(x: np.ndarray, offsets_hz: np.ndarray, carrier_hz: float | None =
     work = folded.copy()
     for n2, off, pos in exclude or []:
         oi = np.abs(shifts * df - off) <= 2 * df + 3e3
-        t = int(round(pos / 2)) % width
-        tt = (np.arange(t - 3, t + 4)) % width
+        t = int(round(pos)) % width
+        tt = (np.arange(t - 6, t + 7)) % width
         work[n2][np.ix_(oi, tt)] = 0
     peaks: list[PssPeak] = []
     step = (shifts[1] - shifts[0]) * df if shifts.size > 1 else 1.0
@@ -174,44 +193,51 @@ def pss_search(x: np.ndarray, offsets_hz: np.ndarray, carrier_hz: float | None =
         val = float(work[r, o, t])
         if val < thr:
             break
-        peaks.append(PssPeak(int(r), float(shifts[o] * df), float(2 * t), float(periods[o]), val, thr, h_count,
+        period = periods[o] if carrier_hz else HALF_FRAME * (1 + clocks[best_clock[r, o, t]] * 1e-6)
+        peaks.append(PssPeak(int(r), float(shifts[o] * df), float(t), float(period), val, thr, h_count,
                              float(noise[o])))
         oi = np.abs(shifts * df - shifts[o] * df) <= 1.5 * step
-        tt = (np.arange(t - 3, t + 4)) % width
+        tt = (np.arange(t - 6, t + 7)) % width
         work[r][np.ix_(oi, tt)] = 0
     return peaks, thr
 
 
-def pss_refine(x: np.ndarray, peak: PssPeak, step_hz: float, carrier_hz: float | None = None) -> PssPeak:
-    """Full-rate timing (+-3 samples) and offset (250 Hz grid over +-`step_hz`/2) refinement, then the
-    residual offset from the phase between the PSS correlation's two halves (unambiguous to +-15 kHz)."""
+def pss_refine(x: np.ndarray, peak: PssPeak, step_hz: float, carrier_hz: float | None = None,
+               clock_span_ppm: float = 0.0) -> PssPeak:
+    """Full-rate timing (+-3 samples), offset (250 Hz grid over +-`step_hz`/2) and, when `carrier_hz` is None,
+    sample clock (+-`clock_span_ppm` in 5 ppm steps) refinement; then the residual offset from the phase
+    between the PSS correlation's two halves (unambiguous to +-15 kHz)."""
     x = np.asarray(x)
     rep = pss_replica(peak.n_id_2)
     n = np.arange(NFFT)
     fine = peak.offset_hz + np.arange(-step_hz / 2, step_hz / 2 + 1e-9, 250.0)
-    period = HALF_FRAME * (1 - fine.mean() / carrier_hz) if carrier_hz else peak.period
-    h = np.arange(int((x.size - NFFT - peak.position - 4) // period) + 1)
-    base = np.round(peak.position + h * period).astype(np.int64)
+    if carrier_hz:
+        periods = np.array([HALF_FRAME * (1 - fine.mean() / carrier_hz)])
+    else:
+        d = np.arange(-clock_span_ppm, clock_span_ppm + 1e-9, 5.0) if clock_span_ppm > 0 else np.zeros(1)
+        periods = peak.period * (1 + d * 1e-6)
+    h = np.arange(int((x.size - NFFT - peak.position - 4) // periods.max()) + 1)
     dts = np.arange(-3, 4)
-    starts = base[:, None] + dts[None, :]
-    ok = (starts.min(axis=1) >= 0) & (starts.max(axis=1) + NFFT <= x.size)
-    starts = starts[ok]
-    if starts.size == 0:
+    base = np.round(peak.position + h[None, :] * periods[:, None]).astype(np.int64)  # (C, H)
+    ok = (base.min(axis=0) - 3 >= 0) & (base.max(axis=0) + 3 + NFFT <= x.size)
+    base = base[:, ok]
+    if base.size == 0:
         return peak
-    win = x[starts[..., None] + n]  # (H, 7, 128)
+    starts = base[:, :, None] + dts[None, None, :]  # (C, H, 7)
+    win = x[starts[..., None] + n]  # (C, H, 7, 128)
     tmpl = np.conj(rep)[None, :] * np.exp(-2j * np.pi * fine[:, None] * n[None, :] / FS)  # (F, 128)
-    c = np.einsum("hdn,fn->hdf", win, tmpl)
-    s = np.sum(np.abs(c) ** 2, axis=0)
-    di, fi = np.unravel_index(int(np.argmax(s)), s.shape)
+    c = np.einsum("chdn,fn->chdf", win, tmpl)
+    s = np.sum(np.abs(c) ** 2, axis=1)  # (C, 7, F)
+    ci, di, fi = np.unravel_index(int(np.argmax(s)), s.shape)
     f0 = fine[fi]
-    w = win[:, di, :]
+    w = win[ci, :, di, :]
     t1 = tmpl[fi]
     c1 = np.sum(w[:, :64] * t1[:64], axis=1)
     c2 = np.sum(w[:, 64:] * t1[64:], axis=1)
     resid = float(np.angle(np.sum(c2 * np.conj(c1))) / (2 * np.pi * 64 / FS))
     f_est = f0 + resid
-    period = HALF_FRAME * (1 - f_est / carrier_hz) if carrier_hz else peak.period
+    period = HALF_FRAME * (1 - f_est / carrier_hz) if carrier_hz else float(periods[ci])
     pos = peak.position + dts[di]
-    metric = float(s[di, fi] / (peak.noise_power * float(np.sum(np.abs(rep) ** 2))))
+    metric = float(s[ci, di, fi] / (peak.noise_power * float(np.sum(np.abs(rep) ** 2))))
     return PssPeak(peak.n_id_2, float(f_est), float(pos), float(period), metric, peak.threshold, int(ok.sum()),
                    peak.noise_power)

@@ -26,12 +26,19 @@ import numpy as np
 from ._constants import FS, HALF_FRAME, NFFT, PSS_FFT_OFFSET, SSS_PSS_DISTANCE
 from ._crs import crs_frequency_offset, smooth_freq
 from ._ofdm import CellTiming, demod, modulate_window
-from ._pbch import MibResult, decode_pbch
+from ._pbch import MibResult, decode_pbch, subframe0_reconstruction
 from ._pss import PssPeak, pss_refine, pss_search
 from ._resample import to_search_rate
 from ._sequences import pss
 from ._sss import sss_detect, sss_table
 from ._tdd import TddResult, tdd_config
+
+#: Spacing of the sub-bands a capture faster than 1.92 MS/s is cut into (each searched +-160 kHz).
+SUBBAND_STEP_HZ = 300e3
+#: Sample-clock hypotheses (ppm) of the coarse search when the offset does not give the crystal error.
+CLOCK_HYPOTHESES_PPM = (-90.0, -45.0, 0.0, 45.0, 90.0)
+#: Carriers closer than this to a stronger one are its leakage (the narrowest LTE channel is 1.4 MHz).
+MIN_CARRIER_SPACING_HZ = 1.3e6
 
 __all__ = ["SearchConfig", "LteCell", "search", "search_baseband", "calibrate"]
 
@@ -56,6 +63,9 @@ class SearchConfig:
         SSS acceptance: z-score of the best hypothesis and its lead over the second.
     max_cells : int
         Cells per carrier at most.
+    secondary_extra_z : float
+        A cell found after another on the same carrier (in the residual of a cancellation) needs this much
+        more SSS z-score unless its MIB decodes.
     max_misses : int
         PSS peaks in a row that fail the SSS test before a search pass gives up (bounds the time spent on
         interference that correlates with the PSS, e.g. GSM carriers).
@@ -69,13 +79,14 @@ class SearchConfig:
 
     ppm_max: float = 120.0
     max_offset_hz: float = 250e3
-    step_hz: float = 6000.0
+    step_hz: float = 7000.0
     pfa: float = 1e-3
     search_s: float = 0.08
     sss_z_min: float = 6.0
     sss_margin_min: float = 1.5
     max_cells: int = 6
     max_misses: int = 4
+    secondary_extra_z: float = 2.0
     pbch_frames: int = 100
     decode_mib: bool = True
     tdd_detail: bool = True
@@ -147,8 +158,10 @@ def _same_cell_timing(a: float, b: float, period: float, tol: float = 40.0) -> b
 class _CarrierSearch:
     """Successive detection of the cells of one 1.92 MS/s sub-band."""
 
-    def __init__(self, y: np.ndarray, carrier_hz: float | None, cfg: SearchConfig):
+    def __init__(self, y: np.ndarray, carrier_hz: float | None, cfg: SearchConfig,
+                 known: list[tuple[int, float]] | None = None):
         self.y = y
+        self.known = known or []  # (pci, offset from this sub-band's centre) found in other sub-bands
         self.carrier_hz = carrier_hz
         self.cfg = cfg
         if carrier_hz and carrier_hz > 0:
@@ -172,7 +185,8 @@ class _CarrierSearch:
             if cells:  # one carrier per sub-band: every further cell shares the receiver's offset (+-3 kHz)
                 f0 = cells[0].offset_hz
                 offsets = np.arange(f0 - 3e3, f0 + 3e3 + 1, 1.5e3)
-            peaks, _thr = pss_search(residual[:n_search], offsets, self.drift_carrier, cfg.pfa, exclude=excl)
+            peaks, _thr = pss_search(residual[:n_search], offsets, self.drift_carrier, cfg.pfa, exclude=excl,
+                                     clock_ppm=CLOCK_HYPOTHESES_PPM)
             progress = False
             misses = 0
             for p in peaks:
@@ -181,7 +195,8 @@ class _CarrierSearch:
                 if any(c.n_id_2 == p.n_id_2 and _same_cell_timing(p.position, c.extra["pss_position"], p.period)
                        for c in cells):
                     continue
-                q = pss_refine(residual, p, cfg.step_hz if not cells else 1.5e3, self.drift_carrier)
+                q = pss_refine(residual, p, cfg.step_hz if not cells else 1.5e3, self.drift_carrier,
+                               clock_span_ppm=0.0 if self.drift_carrier else 25.0)
                 if cells and abs(q.offset_hz - cells[0].offset_hz) > 1.5e3:
                     rejected.append((p.n_id_2, p.offset_hz, p.position))
                     continue
@@ -190,11 +205,16 @@ class _CarrierSearch:
                     rejected.append((p.n_id_2, p.offset_hz, p.position))
                     misses += 1
                     continue
+                if cells and cell.mib is None and cell.sss_z < cfg.sss_z_min + cfg.secondary_extra_z:
+                    rejected.append((p.n_id_2, p.offset_hz, p.position))  # residue of a cancelled cell, most likely
+                    misses += 1
+                    continue
                 cells.append(cell)
                 residual = self._cancel(residual, cell)
                 # a weaker cell sharing this PSS (same N_ID2, same timing): non-coherent SSS on the residual
                 twin = self._identify(residual, q, coherent_only=None, pss_channel=cell.extra["pss_channel"])
-                if twin is not None and all(c.pci != twin.pci for c in cells):
+                if twin is not None and all(c.pci != twin.pci for c in cells) and (
+                        twin.mib is not None or twin.sss_z >= cfg.sss_z_min + cfg.secondary_extra_z):
                     cells.append(twin)
                     residual = self._cancel(residual, twin)
                 progress = True
@@ -233,21 +253,28 @@ class _CarrierSearch:
                 clock = 1 - offset / self.drift_carrier
                 timing = CellTiming(float(pos[0] - (PSS_FFT_OFFSET[(r.duplex, r.cp)] + HALF_FRAME * r.parity)
                                           * clock), clock, r.cp, r.duplex)
-        # PSS channel per occurrence: power, SNR and (for cancellation) the reconstruction
+        # PSS channel per occurrence: power, SNR and (for cancellation) the reconstruction; a cell found behind
+        # another's PSS (its PSS already cancelled) is measured on its SSS instead
         y_pss = demod(xc, pos, 62).astype(np.complex128)
         hp = y_pss * np.conj(pss(q.n_id_2))[None, :]
+        if pss_channel is not None:
+            tab = sss_table(q.n_id_2)
+            y_s = demod(xc, pos - SSS_PSS_DISTANCE[(r.duplex, r.cp)] * timing.clock, 62).astype(np.complex128)
+            hp = y_s * tab[(np.arange(pos.size) + r.parity) % 2, r.n_id_1]
         hs = smooth_freq(hp, 7)
         noise = float(np.mean(np.abs(hp - hs) ** 2)) * 7 / 6 + 1e-30
         sig = max(float(np.mean(np.abs(hs) ** 2)) - noise / 7, 1e-30)
+        duplicate = any(k == pci and abs(f - offset) < 60e3 for k, f in self.known)
         cell = LteCell(pci, r.n_id_1, q.n_id_2, r.duplex, r.cp, float(offset), timing, pss_metric=q.metric,
                        pss_threshold=q.threshold, sss_z=r.z, half_frames=int(pos.size))
         cell.power_dbfs = 10 * math.log10(sig / NFFT ** 2)
         cell.snr_db = 10 * math.log10(sig / noise)
         cell.extra.update({"pss_position": float(pos[0]), "pss_positions": pos, "parity": r.parity,
                            "pss_channel": hs, "sss_margin": r.margin})
-        if cfg.decode_mib:
+        cell.extra["duplicate"] = duplicate
+        if cfg.decode_mib and not duplicate:
             cell.mib = decode_pbch(xc, timing, pci, max_frames=cfg.pbch_frames)
-        if cfg.tdd_detail and r.duplex == "tdd":
+        if cfg.tdd_detail and r.duplex == "tdd" and not duplicate:
             try:
                 cell.tdd = tdd_config(x, timing.frame_start, timing.clock)
             except ValueError:
@@ -255,7 +282,8 @@ class _CarrierSearch:
         return cell
 
     def _cancel(self, x: np.ndarray, cell: LteCell) -> np.ndarray:
-        """Subtract the cell's PSS and SSS (rebuilt from smoothed LS channel estimates) from `x`."""
+        """Subtract the cell's PSS and SSS (rebuilt from smoothed LS channel estimates) from `x`, and with a MIB,
+        its PBCH and the CRS of subframe 0."""
         xc = _derotate(x, cell.offset_hz)
         pos = cell.extra["pss_positions"]
         d = pss(cell.n_id_2)
@@ -273,6 +301,11 @@ class _CarrierSearch:
                 s0, w = modulate_window(yy, float(start))
                 if s0 >= 0 and s0 + NFFT <= out.size:
                     out[s0:s0 + NFFT] -= w
+        if cell.mib is not None:  # the decoded MIB makes its PBCH and CRS in subframe 0 known: cancel them too
+            for start, yy in subframe0_reconstruction(xc, cell.timing, cell.pci, cell.mib):
+                s0, w = modulate_window(yy, start)
+                if s0 >= 0 and s0 + NFFT <= out.size:
+                    out[s0:s0 + NFFT] -= w
         n = np.arange(out.size, dtype=np.float64)
         return (out * np.exp(2j * np.pi * cell.offset_hz / FS * n)).astype(np.complex64)
 
@@ -284,13 +317,18 @@ def search_baseband(y: np.ndarray, carrier_hz: float | None = None, config: Sear
 
 
 def _subband_shifts(sample_rate_hz: float, center_freq_hz: float | None, step_hz: float) -> list[float]:
-    """Centres (Hz from the capture centre) of the 1.92 MS/s sub-bands that cover a wide capture.
+    """Centres (Hz from the capture centre) of the 1.92 MS/s sub-bands that cover a capture faster than 1.92 MS/s.
 
     A carrier's PSS spans +-473 kHz, so carriers within fs/2 - 480 kHz of the centre are searched; the
     sub-band centres are raster points (100 kHz multiples of the absolute frequency when it is known).
+
+    Examples
+    --------
+    >>> _subband_shifts(2.4e6, 1860e6, 300e3)
+    [-600000.0, -300000.0, 0.0, 300000.0, 600000.0]
     """
     half = sample_rate_hz / 2 - 480e3
-    if half <= step_hz / 2:
+    if half <= 0:
         return [0.0]
     k = int(math.ceil(half / step_hz))
     shifts = np.arange(-k, k + 1) * step_hz
@@ -327,8 +365,9 @@ def search(x: np.ndarray, sample_rate_hz: float = FS, center_freq_hz: float | No
     x : ndarray of complex
         The capture (at least 5 ms + 1 symbol; 80 ms or more for full sensitivity and MIB combining).
     sample_rate_hz : float
-        >= 1.92 MS/s. 1.92 MS/s is native; up to 2.5 MS/s the capture is treated as one carrier near its
-        centre; wider captures are searched sub-band by sub-band.
+        >= 1.92 MS/s. At 1.92 MS/s the carrier is searched within +-`ppm_max` of the centre; faster captures
+        are searched over every 100 kHz raster point whose PSS fits inside them (sub-bands every 300 kHz,
+        each +-160 kHz wide, sample-clock error from a ppm grid).
     center_freq_hz : float, optional
         Tuned frequency (Hz); sets the +-ppm search range and the crystal-drift model. Unknown: +-250 kHz.
     config : SearchConfig, optional
@@ -340,7 +379,7 @@ def search(x: np.ndarray, sample_rate_hz: float = FS, center_freq_hz: float | No
     Raises
     ------
     ValueError, TypeError
-        Not a 1-D complex array, or a sample rate below 1.92 MS/s.
+        Not a 1-D complex array, a sample rate below 1.92 MS/s, or shorter than 5 ms.
 
     Examples
     --------
@@ -353,36 +392,35 @@ def search(x: np.ndarray, sample_rate_hz: float = FS, center_freq_hz: float | No
     cfg = config or SearchConfig()
     x = _check_input(x, float(sample_rate_hz))
     fc = float(center_freq_hz) if center_freq_hz is not None and math.isfinite(center_freq_hz) else None
-    if sample_rate_hz <= 2.5e6:
-        shifts = [0.0]
-    else:
-        shifts = _subband_shifts(sample_rate_hz, fc, 300e3)
+    native = abs(sample_rate_hz - FS) <= 1e-3 * FS
+    shifts = [0.0] if native else _subband_shifts(sample_rate_hz, fc, SUBBAND_STEP_HZ)
     cells: list[LteCell] = []
-    wide = len(shifts) > 1
-    sub_cfg = cfg
-    if wide:
-        from dataclasses import replace
-
-        sub_cfg = replace(cfg, max_offset_hz=150e3 + 10e3, ppm_max=0.0)
     for shift in shifts:
         y = to_search_rate(x, sample_rate_hz, shift)
         if y.size < HALF_FRAME:
             raise ValueError(f"capture too short for LTE cell search: {x.size} samples "
                              f"({x.size / sample_rate_hz * 1e3:.2f} ms); need >= 5 ms (one half-frame)")
-        carrier = (fc + shift) if fc else None
-        cs = _CarrierSearch(y, carrier, sub_cfg)
-        if wide:
-            cs.offsets = np.arange(-sub_cfg.max_offset_hz, sub_cfg.max_offset_hz + 1, cfg.step_hz)
+        cs = _CarrierSearch(y, (fc + shift) if fc else None, cfg, [(c.pci, c.offset_hz - shift) for c in cells])
+        if not native:
+            half = SUBBAND_STEP_HZ / 2 + 10e3
+            cs.offsets = np.arange(-half, half + 1, cfg.step_hz)
             cs.drift_carrier = None
         for c in cs.run():
+            if c.extra.get("duplicate"):
+                continue
             c.subband_shift_hz = shift
             c.offset_hz += shift
             cells.append(c)
     merged: list[LteCell] = []
-    for c in sorted(cells, key=lambda c: -c.pss_metric):
+    for c in sorted(cells, key=lambda c: (c.mib is None, -c.sss_z)):
+        # same cell seen from two sub-bands, or a stronger carrier's leakage into a neighbouring sub-band
+        # (carriers are >= 1.4 MHz apart, TS 36.101 §5.7.1): keep the strongest
         if any(m.pci == c.pci and abs(m.offset_hz - c.offset_hz) < 60e3 for m in merged):
             continue
+        if any(5e3 < abs(m.offset_hz - c.offset_hz) < MIN_CARRIER_SPACING_HZ for m in merged) and c.mib is None:
+            continue
         merged.append(c)
+    merged.sort(key=lambda c: -c.pss_metric)
     return merged
 
 

@@ -9,7 +9,7 @@ sequence chosen by (h + parity) mod 2. Each hypothesis' metric is normalised by 
 one; the decision statistic is the best metric in units of the robust spread of all the others (a
 z-score), which does not depend on the signal level.
 
-A non-coherent variant (sum over 8-subcarrier segments of |correlation|^2) finds a second cell that shares the
+A non-coherent variant (sum over 12-subcarrier segments of |correlation|^2) finds a second cell that shares the
 PSS of a stronger one (same N_ID^(2), same timing) once the stronger cell's SSS has been cancelled.
 """
 
@@ -21,10 +21,17 @@ from functools import lru_cache
 import numpy as np
 
 from ._constants import SSS_PSS_DISTANCE
+from ._crs import smooth_freq
 from ._ofdm import demod
 from ._sequences import pss, sss
 
 __all__ = ["SssResult", "sss_table", "sss_detect", "HYPOTHESES"]
+
+#: Width (subcarriers, 15 kHz) of the moving average applied to the PSS channel estimate used as the SSS's
+#: phase/amplitude reference (195 kHz: well inside the coherence bandwidth of EPA/ETU-like channels).
+REF_SMOOTH_SC = 13
+#: Subcarriers combined coherently per segment by the non-coherent detector.
+NONCOHERENT_SEGMENT_SC = 12
 
 #: (duplex, cp) hypotheses tested.
 HYPOTHESES = (("fdd", "normal"), ("tdd", "normal"), ("fdd", "extended"), ("tdd", "extended"))
@@ -91,7 +98,8 @@ def sss_detect(x: np.ndarray, n_id_2: int, pss_positions: np.ndarray, clock: flo
     table = sss_table(n_id_2)  # (2, 168, 62)
     if channel is None:
         y_pss = demod(x, pos, 62)
-        channel = y_pss * np.conj(pss(n_id_2))[None, :]
+        # the PSS's LS estimate, smoothed over REF_SMOOTH_SC subcarriers: a clean reference at low SNR
+        channel = smooth_freq(y_pss * np.conj(pss(n_id_2))[None, :], REF_SMOOTH_SC)
     h_count = pos.size
     par = (np.arange(h_count)[None, :] + np.arange(2)[:, None]) % 2  # (parity, h) -> table row
     metrics = []
@@ -105,7 +113,7 @@ def sss_detect(x: np.ndarray, n_id_2: int, pss_positions: np.ndarray, clock: flo
             m = np.stack([by_sf[np.arange(h_count), par[p], :].sum(axis=0) for p in (0, 1)])
             m = m / np.sqrt(max(float(np.sum(np.abs(y) ** 2) * np.sum(np.abs(channel) ** 2)), 1e-30))
         else:
-            seg = 8
+            seg = NONCOHERENT_SEGMENT_SC
             k = (62 // seg) * seg
             prod = y[:, None, None, :k] * table[None, :, :, :k]  # (H, 2, 168, k)
             e = np.abs(prod.reshape(h_count, 2, 168, k // seg, seg).sum(axis=4)) ** 2
