@@ -83,8 +83,7 @@ def test_uplink_analyzer_takes_the_tdd_timing_from_the_lte_record():
 
         def finish(self):
             return [{"kind": "cell", "tech": "lte", "freq_hz": fc, "identity": {"pci": 7, "duplex": "tdd"},
-                     "lte": {"frame_start_sample": start + frame_start_s * FS + 3 * 10e-3 * FS,
-                             "tdd_config": config, "carrier_offset_hz": 0.0}}]
+                     "freq_offset_hz": 0.0, "lte": {"frame_start_s": frame_start_s + 3 * 10e-3, "tdd_config": config}}]
 
     class Src:
         name = "test"

@@ -103,10 +103,11 @@ class UplinkAnalyzer:
       handsets in that cell's uplink subframes. With no TD-LTE cell found, a TDD band is not searched
       (downlink subframes would look like handset bursts).
 
-    LTE records this analyzer reads (``lte`` dict of a ``tech: lte``, ``duplex: tdd`` cell record):
-    ``frame_start_sample`` (index in the source's sample stream, at the capture rate, of a radio-frame
-    start), ``tdd_config`` (0-6), ``carrier_offset_hz`` (carrier centre minus tuning, measured, Hz);
-    ``identity.n_rb_dl`` when the MIB decoded (else 20 MHz is assumed: only what the capture holds counts).
+    LTE records this analyzer reads (a ``tech: lte``, ``identity.duplex: tdd`` cell record of the same
+    segment): ``lte.frame_start_s`` (seconds from the segment's first sample to a radio-frame start),
+    ``lte.tdd_config`` (0-6), ``freq_hz`` + ``freq_offset_hz`` (the carrier as measured; or
+    ``baseband_offset_hz`` when the tuning is unknown) and ``identity.n_rb_dl`` when the MIB decoded (else
+    20 MHz is assumed: only what the capture holds is examined).
     """
 
     name = "uplink"
@@ -155,12 +156,15 @@ class UplinkAnalyzer:
         out = []
         for cell in cells:
             lte = cell.get("lte") or {}
-            start, config = lte.get("frame_start_sample"), lte.get("tdd_config")
-            if start is None or config is None:
+            start_s, config = lte.get("frame_start_s"), lte.get("tdd_config")
+            if start_s is None or config is None:
                 continue
             n_rb = (cell.get("identity") or {}).get("n_rb_dl") or 100
-            offset = lte.get("carrier_offset_hz", 0.0)
-            found, _info = tdd_uplink_handsets(x, self._fs, float(start) - self._seg_start, int(config), offset,
+            if cell.get("freq_hz") is not None:
+                offset = cell["freq_hz"] + cell.get("freq_offset_hz", 0.0) - self._fc
+            else:
+                offset = cell.get("baseband_offset_hz", 0.0)
+            found, _info = tdd_uplink_handsets(x, self._fs, float(start_s) * self._fs, int(config), offset,
                                                n_rb * PRB_HZ, self.tdd_pfa)
             for h in found:
                 h.lo_hz += self._fc
