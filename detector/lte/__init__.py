@@ -13,7 +13,7 @@ Layers, bottom up (each a private module with one job):
   masks, tail-biting convolutional code and soft Viterbi, rate matching), `_mib` (MIB fields);
 * `_resample` (any rate to 1.92 MS/s), `_ofdm` (demodulation, cell timing), `_pss`, `_sss`, `_crs`,
   `_pbch`, `_tdd`;
-* `_search` (the chain, `calibrate`), `_analyzer` (records).
+* `_search` (the chain), `_calibrate` (crystal error), `_analyzer` (records).
 
 Examples
 --------
@@ -23,11 +23,12 @@ Examples
 """
 
 from ._analyzer import LteAnalyzer, cell_record, lte_bands_in_capture
+from ._calibrate import LteCalibration, calibrate, calibrate_blocks
 from ._coding import PORT_MASKS, conv_encode, crc16, rate_dematch, rate_match, viterbi_tailbiting
 from ._mib import encode_mib, parse_mib
 from ._ofdm import CellTiming
 from ._pbch import MibResult, decode_pbch
-from ._search import LteCell, SearchConfig, calibrate, carrier_raster, search, search_baseband
+from ._search import LteCell, SearchConfig, carrier_raster, search, search_baseband
 from ._sequences import gold, pss, sss, sss_indices
 from ._tdd import TddResult, slot_energy, tdd_config
 
@@ -39,7 +40,9 @@ __all__ = [
     "PORT_MASKS",
     "SearchConfig",
     "TddResult",
+    "LteCalibration",
     "calibrate",
+    "calibrate_blocks",
     "carrier_raster",
     "cell_record",
     "conv_encode",

@@ -40,7 +40,7 @@ CLOCK_HYPOTHESES_PPM = (-90.0, -45.0, 0.0, 45.0, 90.0)
 #: Carriers closer than this to a stronger one are its leakage (the narrowest LTE channel is 1.4 MHz).
 MIN_CARRIER_SPACING_HZ = 1.3e6
 
-__all__ = ["SearchConfig", "LteCell", "search", "search_baseband", "calibrate"]
+__all__ = ["SearchConfig", "LteCell", "search", "search_baseband", "carrier_raster"]
 
 
 @dataclass
@@ -66,6 +66,10 @@ class SearchConfig:
     secondary_extra_z : float
         A cell found after another on the same carrier (in the residual of a cancellation) needs this much
         more SSS z-score unless its MIB decodes.
+    refine_peaks : int
+        Coarse PSS peaks refined per search pass.
+    noncoherent_extra_z : float
+        Extra z-score the non-coherent SSS detector needs (its statistic has heavier tails on noise).
     max_misses : int
         PSS peaks in a row that fail the SSS test before a search pass gives up (bounds the time spent on
         interference that correlates with the PSS, e.g. GSM carriers).
@@ -86,6 +90,8 @@ class SearchConfig:
     sss_margin_min: float = 1.5
     max_cells: int = 6
     max_misses: int = 4
+    refine_peaks: int = 6
+    noncoherent_extra_z: float = 2.0
     secondary_extra_z: float = 2.0
     pbch_frames: int = 100
     decode_mib: bool = True
@@ -189,14 +195,20 @@ class _CarrierSearch:
                                      clock_ppm=CLOCK_HYPOTHESES_PPM)
             progress = False
             misses = 0
-            for p in peaks:
-                if misses >= cfg.max_misses:
-                    break
+            # refine the strongest coarse peaks first and try them in the order of their refined metric: a
+            # Zadoff-Chu ambiguity (a peak offset by whole subcarriers and shifted in time) can win the coarse
+            # search, seldom the refined one
+            refined = []
+            for p in peaks[:cfg.refine_peaks]:
                 if any(c.n_id_2 == p.n_id_2 and _same_cell_timing(p.position, c.extra["pss_position"], p.period)
                        for c in cells):
                     continue
-                q = pss_refine(residual, p, cfg.step_hz if not cells else 1.5e3, self.drift_carrier,
-                               clock_span_ppm=0.0 if self.drift_carrier else 25.0)
+                refined.append((p, pss_refine(residual, p, cfg.step_hz if not cells else 1.5e3, self.drift_carrier,
+                                              clock_span_ppm=0.0 if self.drift_carrier else 25.0)))
+            refined.sort(key=lambda pq: -pq[1].metric)
+            for p, q in refined:
+                if misses >= cfg.max_misses:
+                    break
                 if cells and abs(q.offset_hz - cells[0].offset_hz) > 1.5e3:
                     rejected.append((p.n_id_2, p.offset_hz, p.position))
                     continue
@@ -237,9 +249,11 @@ class _CarrierSearch:
                 results.append(sss_detect(xc, q.n_id_2, pos, q.clock, coherent=True))
         if coherent_only is not True:
             results.append(sss_detect(xc, q.n_id_2, pos, q.clock, coherent=False))
-        r = max(results, key=lambda s: s.z)
-        if r.z < cfg.sss_z_min or r.margin < cfg.sss_margin_min:
+        ok = [s for s in results if s.z >= cfg.sss_z_min + (0.0 if s.coherent else cfg.noncoherent_extra_z)
+              and s.margin >= cfg.sss_margin_min]
+        if not ok:
             return None
+        r = max(ok, key=lambda s: s.z)
         pci = 3 * r.n_id_1 + q.n_id_2
         frame_start = pos[0] - (PSS_FFT_OFFSET[(r.duplex, r.cp)] + HALF_FRAME * r.parity) * q.clock
         timing = CellTiming(float(frame_start), q.clock, r.cp, r.duplex)
@@ -422,28 +436,6 @@ def search(x: np.ndarray, sample_rate_hz: float = FS, center_freq_hz: float | No
         merged.append(c)
     merged.sort(key=lambda c: -c.pss_metric)
     return merged
-
-
-def calibrate(x: np.ndarray, sample_rate_hz: float, center_freq_hz: float, config: SearchConfig | None = None
-              ) -> dict | None:
-    """Receiver crystal error (ppm) from the strongest LTE cell's PSS/CRS, like ``kal -c`` for GSM.
-
-    The carrier is taken to be the 100 kHz raster point nearest the tuned frequency when the measured offset
-    is within +-`ppm_max` of it (the user tuned to the carrier), else the raster point nearest the measured
-    frequency. ppm > 0 means the receiver's crystal runs fast (the signal appears low): pass it as ``-p``.
-
-    Returns
-    -------
-    dict or None
-        ``{"ppm", "freq_offset_hz", "freq_hz", "pci", "snr_db"}``, None when no cell is found.
-    """
-    cells = search(x, sample_rate_hz, center_freq_hz, config)
-    if not cells:
-        return None
-    c = cells[0]
-    raster, off = carrier_raster(center_freq_hz, c.offset_hz, sample_rate_hz, (config or SearchConfig()).ppm_max)
-    return {"ppm": round(-off / raster * 1e6, 3), "freq_offset_hz": round(off, 1), "freq_hz": raster,
-            "pci": c.pci, "snr_db": round(c.snr_db, 2)}
 
 
 def carrier_raster(center_freq_hz: float, offset_hz: float, sample_rate_hz: float, ppm_max: float = 120.0

@@ -59,6 +59,8 @@ class SssResult:
         Best metric minus the median of all hypotheses, over their robust standard deviation.
     margin : float
         z of the best minus z of the second-best hypothesis.
+    coherent : bool
+        Which detector produced it.
     """
 
     n_id_1: int
@@ -67,6 +69,7 @@ class SssResult:
     cp: str
     z: float
     margin: float
+    coherent: bool = True
 
 
 def _robust_z(m: np.ndarray) -> tuple[np.ndarray, float, float]:
@@ -127,4 +130,4 @@ def sss_detect(x: np.ndarray, n_id_2: int, pss_positions: np.ndarray, clock: flo
     best, second = order[0], order[1]
     hi, p, n1 = np.unravel_index(int(best), allm.shape)
     duplex, cp = hypotheses[hi]
-    return SssResult(int(n1), int(p), duplex, cp, float(z[best]), float(z[best] - z[second]))
+    return SssResult(int(n1), int(p), duplex, cp, float(z[best]), float(z[best] - z[second]), coherent)

@@ -34,7 +34,8 @@ from ..sources._sigmf_writer import SigMFWriter
 from ._scene import quantise_cu8
 
 __all__ = ["LteCellSpec", "cell_signal", "lte_scene", "write_lte_scene", "EPA_PROFILE", "DWPTS_SYMBOLS",
-           "pbch_frame_bits", "two_cell_tdd_scene"]
+           "pbch_frame_bits", "two_cell_tdd_scene", "fdd_two_carrier_cells", "write_reference_recordings",
+           "write_two_cell_tdd_scene"]
 
 #: Extended Pedestrian A delay profile (36.101 Annex B.2.1): (delay ns, power dB).
 EPA_PROFILE = ((0, 0.0), (30, -1.0), (70, -2.0), (90, -3.0), (110, -8.0), (190, -17.2), (410, -20.8))
@@ -362,7 +363,12 @@ def write_lte_scene(path: str, cells: list[LteCellSpec], center_freq_hz: float, 
 
 
 def two_cell_tdd_scene(seed: int = 7) -> tuple[list[LteCellSpec], dict]:
-    """The reference scene: two co-channel TD-LTE cells in band 39 (1890 MHz), 10 dB apart, 60 ppm receiver."""
+    """The reference scene: two co-channel TD-LTE cells in band 39 (1890 MHz), 10 dB apart, 60 ppm receiver.
+
+    Both cells share N_ID2 = 1 and the network's frame timing (2.1 us apart): the weaker one's PSS hides behind
+    the stronger's, so it is found only by cancelling the stronger cell (SSS non-coherently, then its MIB
+    after the stronger cell's PBCH and CRS are subtracted).
+    """
     cells = [LteCellSpec(pci=253, earfcn=38350, duplex="tdd", n_ports=2, n_rb_dl=100, snr_db=6.0, sfn0=603,
                          frame_start_s=0.0031, tdd_config=2, special_config=7, phich_resource="1/2"),
              LteCellSpec(pci=97, earfcn=38350, duplex="tdd", n_ports=1, n_rb_dl=100, snr_db=-4.0, sfn0=603,
@@ -370,3 +376,41 @@ def two_cell_tdd_scene(seed: int = 7) -> tuple[list[LteCellSpec], dict]:
     return cells, {"center_freq_hz": 1890e6, "sample_rate_hz": 1.92e6, "duration_s": 0.08, "ppm": 60.0,
                    "noise_dbfs": -28.0, "seed": seed}
 
+
+
+def fdd_two_carrier_cells() -> list[LteCellSpec]:
+    """A band-3 FDD scene for a 2.4 MS/s capture at 1860.3 MHz: two cells of a 4-port, extended-CP carrier at
+    1860.0 MHz (N_ID2 0 and 2, unsynchronised) with EPA multipath."""
+    return [LteCellSpec(pci=300, earfcn=1750, duplex="fdd", cp="extended", n_ports=4, n_rb_dl=50, snr_db=3.0,
+                        sfn0=17, frame_start_s=0.0071, phich_duration="extended", phich_resource="2",
+                        multipath=True),
+            LteCellSpec(pci=86, earfcn=1750, duplex="fdd", cp="extended", n_ports=1, n_rb_dl=50, snr_db=-5.0,
+                        sfn0=900, frame_start_s=0.0013, phich_resource="1/6", multipath=True)]
+
+
+def write_reference_recordings(folder: str) -> dict[str, dict]:
+    """Write the bundled LTE recordings (fixed seeds; byte-exact on every run) into `folder`; returns their truths.
+
+    * ``lte_tdd_1890M``: `two_cell_tdd_scene` at 1.92 MS/s, 80 ms, 60 ppm receiver, cu8 (307 kB);
+    * ``lte_fdd_1860M_2.4M``: `fdd_two_carrier_cells` at 2.4 MS/s, 80 ms, -25 ppm, cu8 (384 kB).
+    """
+    import os
+
+    cells, kw = two_cell_tdd_scene()
+    out = {"lte_tdd_1890M": write_lte_scene(os.path.join(folder, "lte_tdd_1890M"), cells, **kw)}
+    out["lte_fdd_1860M_2.4M"] = write_lte_scene(os.path.join(folder, "lte_fdd_1860M_2.4M"), fdd_two_carrier_cells(),
+                                                1860.3e6, 2.4e6, 0.08, ppm=-25.0, noise_dbfs=-26.0, seed=11)
+    return out
+
+
+def write_two_cell_tdd_scene(path: str, seed: int | None = None, ppm: float | None = None,
+                             duration_s: float | None = None) -> dict:
+    """``detector synth lte-tdd`` : `two_cell_tdd_scene` written as cu8 SigMF (+ truth), with overrides."""
+    cells, kw = two_cell_tdd_scene()
+    if seed is not None:
+        kw["seed"] = seed
+    if ppm is not None:
+        kw["ppm"] = ppm
+    if duration_s is not None:
+        kw["duration_s"] = duration_s
+    return write_lte_scene(path, cells, **kw)

@@ -1,0 +1,140 @@
+"""Receiver crystal error from LTE cells (PSS carrier offset refined on the CRS), like ``kal -c`` for GSM.
+
+`calibrate` works on one window of samples, `calibrate_blocks` on the `IQBlock`s of a live dwell or a
+recording (every tuning counts, bounded memory). The result has the fields and ``as_dict`` of
+`detector.gsm.CalibrationResult` (``fcch_count`` there counts PSS half-frames here) so the ``calibrate``
+command can print either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from ._search import SearchConfig, carrier_raster, search
+
+__all__ = ["LteCalibration", "calibrate", "calibrate_blocks"]
+
+
+@dataclass
+class LteCalibration:
+    """Crystal error estimated from LTE cells.
+
+    Attributes
+    ----------
+    ppm : float or None
+        Median over the cells found (None: no cell). Positive: the receiver's crystal runs fast (the
+        signal appears low); correct with ``-p ppm``.
+    ppm_mean, ppm_std : float or None
+    count : int
+        PSS half-frames used.
+    carriers : list of dict
+        Per cell: ``band``, ``channel`` (EARFCN), ``freq_hz`` (raster), ``freq_offset_hz``, ``ppm``, ``ppm_std``
+        (None), ``fcch_count`` (PSS half-frames), ``snr_db``, ``pci``, ``confirmed`` (MIB CRC passed).
+    sample_clock_ppm : float or None
+        Sample-clock error measured from the PSS period (only when it was not tied to the LO error).
+    duration_s : float
+    method : str
+    """
+
+    ppm: float | None = None
+    ppm_mean: float | None = None
+    ppm_std: float | None = None
+    count: int = 0
+    carriers: list = field(default_factory=list)
+    sample_clock_ppm: float | None = None
+    duration_s: float = 0.0
+    method: str = "lte-pss"
+
+    def as_dict(self) -> dict:
+        """JSON-ready dict (values rounded)."""
+        d = asdict(self)
+        for k in ("ppm", "ppm_mean", "ppm_std", "sample_clock_ppm"):
+            if d[k] is not None:
+                d[k] = round(d[k], 3)
+        return d
+
+
+class _Collector:
+    def __init__(self, config: SearchConfig):
+        self.config = config
+        self.rows: list[dict] = []
+        self.clock: list[float] = []
+        self.duration_s = 0.0
+
+    def add_window(self, x: np.ndarray, fs: float, center_freq_hz: float) -> None:
+        from ..bands import lte_channels
+
+        self.duration_s += x.size / fs
+        if not (center_freq_hz == center_freq_hz) or center_freq_hz <= 0:
+            return
+        for c in search(x, fs, center_freq_hz, self.config):
+            raster, off = carrier_raster(center_freq_hz, c.offset_hz, fs, self.config.ppm_max)
+            try:
+                chans = [ch for ch in lte_channels(raster, tol_hz=1.0) if ch.duplex == c.duplex] or \
+                    lte_channels(raster, tol_hz=1.0)
+            except ValueError:
+                chans = []
+            self.rows.append({"band": chans[0].band if chans else None, "channel": chans[0].number if chans else None,
+                              "freq_hz": raster, "freq_offset_hz": round(off, 1),
+                              "ppm": round(-off / raster * 1e6, 3), "ppm_std": None, "fcch_count": c.half_frames,
+                              "snr_db": round(c.snr_db, 2), "pci": c.pci, "confirmed": c.mib is not None})
+            if c.subband_shift_hz or abs(fs - 1.92e6) > 1e3:
+                self.clock.append((c.timing.clock - 1) * 1e6)
+
+    def result(self) -> LteCalibration:
+        if not self.rows:
+            return LteCalibration(duration_s=self.duration_s)
+        ppm = np.array([r["ppm"] for r in self.rows])
+        return LteCalibration(float(np.median(ppm)), float(ppm.mean()), float(ppm.std()),
+                              int(sum(r["fcch_count"] for r in self.rows)), self.rows,
+                              float(np.median(self.clock)) if self.clock else None, self.duration_s)
+
+
+def calibrate(x: np.ndarray, sample_rate_hz: float, center_freq_hz: float, config: SearchConfig | None = None
+              ) -> LteCalibration:
+    """Crystal error from every LTE cell in a window of samples (Hz, S/s; `center_freq_hz` must be known).
+
+    The carrier is the 100 kHz raster point nearest the tuned frequency when the measured offset is within
+    +-`ppm_max` of it (the user tuned to the carrier), else the raster point nearest the measured frequency.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> calibrate(np.zeros(20000, np.complex64), 1.92e6, 1890e6).ppm is None
+    True
+    """
+    col = _Collector(config or SearchConfig())
+    col.add_window(np.asarray(x), sample_rate_hz, center_freq_hz)
+    return col.result()
+
+
+def calibrate_blocks(blocks, max_seconds: float | None = 1.0, config: SearchConfig | None = None,
+                     window_s: float = 1.0) -> LteCalibration:
+    """`calibrate` over `IQBlock`s (live dwell, recording, sweep), at most `max_seconds` per tuning."""
+    col = _Collector(config or SearchConfig())
+    buf: list[np.ndarray] = []
+    n_buf = 0
+    seg = fs = fc = None
+    seen = 0.0
+
+    def flush():
+        if buf and n_buf >= 0.0051 * (fs or 1):
+            col.add_window(np.concatenate(buf), fs, fc)
+
+    for b in blocks:
+        if b.segment != seg:
+            flush()
+            buf, n_buf, seen = [], 0, 0.0
+            seg, fs, fc = b.segment, b.sample_rate_hz, b.center_freq_hz
+        if max_seconds is not None and seen >= max_seconds:
+            continue
+        buf.append(b.samples)
+        n_buf += len(b)
+        seen += len(b) / fs
+        if n_buf >= window_s * fs:
+            flush()
+            buf, n_buf = [], 0
+    flush()
+    return col.result()
