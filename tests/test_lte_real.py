@@ -23,7 +23,7 @@ def _load(path, fmt):
 def _replay(cli, *argv):
     code, out, err = cli("replay", "--json", *argv)
     assert code == 0, err
-    return [r for r in map(json.loads, out.splitlines()) if r.get("tech") == "lte"]
+    return [r for r in map(json.loads, out.splitlines()) if r.get("tech") == "lte" and r.get("kind") == "cell"]
 
 
 def test_replay_tdd_1890(cli, real_captures):
