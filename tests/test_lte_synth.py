@@ -1,0 +1,165 @@
+"""The LTE generator (detector.synth._lte) against the spec layout, and the receiver on synthetic scenes."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from detector.lte import LteAnalyzer, calibrate, search, tdd_config
+from detector.lte._crs import crs_positions
+from detector.lte._pbch import pbch_re_map
+from detector.lte._sequences import crs_sequence, pss, sss
+from detector.synth._lte import (
+    LteCellSpec,
+    _frame_grid,
+    lte_scene,
+    pbch_frame_bits,
+    two_cell_tdd_scene,
+    write_reference_recordings,
+)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REC = os.path.join(ROOT, "recordings")
+
+
+def _cells(out):
+    return [r for r in map(json.loads, out.splitlines()) if r.get("tech") == "lte" and r.get("kind") == "cell"]
+
+
+@pytest.mark.parametrize("name", ["lte_tdd_1890M", "lte_fdd_1860M_2.4M"])
+def test_bundled_recording_replays_to_its_truth(cli, name):
+    code, out, err = cli("replay", "--json", os.path.join(REC, name + ".sigmf-meta"))
+    assert code == 0, err
+    truth = json.load(open(os.path.join(REC, name + ".truth.json")))
+    got = {c["identity"]["pci"]: c for c in _cells(out)}
+    assert set(got) == {t["pci"] for t in truth["cells"]}
+    for t in truth["cells"]:
+        c = got[t["pci"]]
+        ident = c["identity"]
+        assert (ident["duplex"], ident["cp"], ident["n_rb_dl"], ident["n_ports"]) == \
+            (t["duplex"], t["cp"], t["n_rb_dl"], t["n_ports"])
+        assert ident["phich"] == {"duration": t["phich_duration"], "resource": t["phich_resource"]}
+        assert ident["sfn"] == t["sfn0"]  # the first complete frame of the capture
+        assert c["channel"] == t["earfcn"] and c["freq_hz"] == t["freq_hz"]
+        assert abs(c["freq_offset_hz"] - t["freq_offset_hz"]) < 150
+        assert abs(c["lte"]["ppm"] - truth["ppm"]) < 0.1
+        if t["duplex"] == "tdd":
+            assert c["lte"]["tdd_config"] == t["tdd_config"]
+
+
+def test_recordings_regenerate_byte_exact(tmp_path):
+    write_reference_recordings(str(tmp_path))
+    for name in ("lte_tdd_1890M", "lte_fdd_1860M_2.4M"):
+        with open(tmp_path / (name + ".sigmf-data"), "rb") as a, open(os.path.join(REC, name + ".sigmf-data"),
+                                                                        "rb") as b:
+            assert a.read() == b.read()
+
+
+def test_generator_grid_follows_36211():
+    rng = np.random.default_rng(0)
+    for duplex, cp in (("fdd", "normal"), ("tdd", "extended")):
+        spec = LteCellSpec(pci=253, earfcn=38350, duplex=duplex, cp=cp, n_ports=4, n_rb_dl=6, tdd_config=2)
+        g, dl = _frame_grid(spec, sfn=603, rng=rng)
+        nsym = 7 if cp == "normal" else 6
+        k62 = 5 + np.arange(62)
+        if duplex == "fdd":  # SSS / PSS in the last two symbols of slots 0 and 10
+            rows = ((nsym - 2, nsym - 1, 0), (10 * nsym + nsym - 2, 10 * nsym + nsym - 1, 5))
+        else:  # SSS last symbol of slots 1/11, PSS third symbol of subframes 1/6
+            rows = ((2 * nsym - 1, 2 * nsym + 2, 0), (11 * nsym + nsym - 1, 12 * nsym + 2, 5))
+        for rs, rp, sf in rows:
+            np.testing.assert_allclose(g[0, rp, k62], pss(1))
+            np.testing.assert_allclose(g[0, rs, k62], sss(84, 1, sf))
+        for port in range(4):  # CRS of slot 1 (36.211 §6.10.1.2)
+            l = 0 if port < 2 else 1
+            k = crs_positions(253, port, 1, l, cp)
+            np.testing.assert_allclose(g[port, nsym + l, k], crs_sequence(253, 1, l, cp))
+        l, k = pbch_re_map(253, cp)
+        assert np.all(np.abs(g[:, nsym + l, k]).sum(axis=0) > 0)
+        if duplex == "tdd":
+            assert not dl[2 * nsym * 2: 2 * nsym * 3].any()  # subframe 2 is uplink in configuration 2
+    assert pbch_frame_bits(LteCellSpec(pci=1, earfcn=1750, cp="extended"), 5).size == 432
+
+
+@pytest.mark.parametrize("duplex,cp,ports", [("fdd", "normal", 1), ("tdd", "normal", 4), ("fdd", "extended", 2),
+                                             ("tdd", "extended", 2)])
+def test_every_frame_structure_is_identified(duplex, cp, ports):
+    spec = LteCellSpec(pci=431, earfcn=1750, duplex=duplex, cp=cp, n_ports=ports, n_rb_dl=15, snr_db=3.0, sfn0=1000,
+                       frame_start_s=0.0067, tdd_config=1, special_config=5 if cp == "normal" else 4)
+    x, truth = lte_scene([spec], 1860e6, 1.92e6, 0.08, ppm=-70.0, seed=5)
+    (c,) = search(x, 1.92e6, 1860e6)
+    assert (c.pci, c.duplex, c.cp) == (431, duplex, cp)
+    assert (c.mib.n_ports, c.mib.n_rb_dl, c.mib.sfn) == (ports, 15, 1000)
+    assert abs(c.offset_hz - truth["cells"][0]["baseband_offset_hz"]) < 100
+    assert abs(c.timing.frame_start % 19200 - 0.0067 * 1.92e6 * (1 - 70e-6)) < 2
+
+
+@pytest.mark.parametrize("config", range(7))
+def test_tdd_configuration_from_subframe_energy(config):
+    spec = LteCellSpec(pci=12, earfcn=38350, duplex="tdd", n_rb_dl=25, snr_db=10.0, tdd_config=config,
+                       frame_start_s=0.002, load=0.3)
+    x, _ = lte_scene([spec], 1890e6, 1.92e6, 0.05, seed=config)
+    r = tdd_config(x, 0.002 * 1.92e6)
+    assert r.config == config and r.pattern[2] == "U"
+    assert len(r.subframe_power_db) == 10 and r.uplink_subframes == [i for i, k in enumerate(r.pattern) if k == "U"]
+
+
+def test_two_cell_tdd_scene_at_60_ppm_resolves_both_mibs():
+    cells, kw = two_cell_tdd_scene()
+    x, truth = lte_scene(cells, **kw)
+    found = {c.pci: c for c in search(x, kw["sample_rate_hz"], kw["center_freq_hz"])}
+    assert set(found) == {253, 97}
+    for t in truth["cells"]:
+        m = found[t["pci"]].mib
+        assert (m.n_ports, m.n_rb_dl, m.sfn, m.phich["resource"]) == (t["n_ports"], 100, 603, t["phich_resource"])
+    assert found[253].power_dbfs - found[97].power_dbfs == pytest.approx(10, abs=2.5)
+    cal = calibrate(x, 1.92e6, 1890e6)
+    assert cal.ppm == pytest.approx(60, abs=0.1) and {c["pci"] for c in cal.carriers} == {253, 97}
+
+
+def test_noise_gives_no_cell():
+    rng = np.random.default_rng(3)
+    for seed in range(4):
+        x, _ = lte_scene([], 1890e6, 1.92e6, 0.08, noise_dbfs=-20.0, seed=seed + int(rng.integers(100)))
+        assert search(x, 1.92e6, 1890e6) == []
+
+
+def test_off_centre_carrier_in_a_2048k_capture():
+    spec = LteCellSpec(pci=88, earfcn=1750, n_ports=2, n_rb_dl=25, snr_db=0.0, sfn0=3, frame_start_s=0.003)
+    x, truth = lte_scene([spec], 1860.3e6, 2.048e6, 0.06, ppm=30.0, seed=2)
+    (c,) = search(x, 2.048e6, 1860.3e6)
+    assert c.pci == 88 and c.mib.sfn == 3
+    assert abs(c.offset_hz - truth["cells"][0]["baseband_offset_hz"]) < 200
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fs", [15.36e6, 19.2e6])
+def test_carrier_anywhere_in_a_wide_capture(fs):
+    spec = LteCellSpec(pci=301, earfcn=1750, n_ports=2, n_rb_dl=100, snr_db=0.0, sfn0=100, frame_start_s=0.0042)
+    fc = 1857e6 if fs == 15.36e6 else 1863.3e6
+    x, truth = lte_scene([spec], fc, fs, 0.08, ppm=20.0, seed=1)
+    (c,) = search(x, fs, fc)
+    assert c.pci == 301 and c.mib.n_rb_dl == 100
+    assert abs(c.offset_hz - truth["cells"][0]["baseband_offset_hz"]) < 200
+
+
+def test_bad_input_is_refused_clearly():
+    with pytest.raises(ValueError, match="1-D"):
+        search(np.zeros((2, 20000), np.complex64), 1.92e6)
+    with pytest.raises(TypeError, match="complex"):
+        search(np.zeros(20000), 1.92e6)
+    with pytest.raises(ValueError, match="below 1.92 MS/s"):
+        search(np.zeros(20000, np.complex64), 1.0e6)
+    with pytest.raises(ValueError, match="too short"):
+        search(np.zeros(5000, np.complex64), 1.92e6)
+    x = np.full(20000, np.nan, np.complex64)
+    assert search(x, 1.92e6, 1890e6) == []  # NaNs are zeroed, not propagated
+
+
+def test_analyzer_skips_rates_below_192k_and_bands_without_lte():
+    from detector.lte import lte_bands_in_capture
+
+    assert not lte_bands_in_capture(947e6, 1.0e6)
+    assert not lte_bands_in_capture(433.92e6, 2.4e6)
+    assert lte_bands_in_capture(1890e6, 1.92e6) and lte_bands_in_capture(float("nan"), 1.92e6)
+    assert LteAnalyzer().finish() == []
