@@ -213,15 +213,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_device_options(p)
 
     p = sub.add_parser("synth", help="write a synthetic recording of a described scene, with its ground truth")
-    p.add_argument("scene", choices=("survey-egsm", "tones-gsm900", "uplink-handsets", "gsm-border"),
+    p.add_argument("scene", choices=("survey-egsm", "tones-gsm900", "uplink-handsets", "gsm-border", "border-sweep",
+                                     "handsets-border"),
                    help="survey-egsm: 925-960 MHz sweep of GSM/LTE/UMTS-shaped emissions; tones-gsm900: CW tones "
                         "of known power; uplink-handsets: a GSM and an LTE handset plus base stations; "
                         "gsm-border: three GSM900 C0 carriers (460-00, 460-01, 467-192) with full System "
-                        "Information at 2.4 MS/s")
+                        "Information at 2.4 MS/s; border-sweep: a GSM900 step and a band-8 LTE step; "
+                        "handsets-border: GSM and TD-LTE handsets beside base stations")
     p.add_argument("-o", "--output", required=True, metavar="PATH", help="output SigMF recording (.sigmf-meta)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled recording's)")
     p.add_argument("--ppm", type=float, default=None, metavar="PPM",
-                   help="gsm-border: simulated receiver crystal error (default +40)")
+                   help="gsm-border, border-sweep, handsets-border: simulated receiver crystal error (default +40, "
+                        "+40, +30)")
     p.add_argument("--duration", type=float, default=None, metavar="SECONDS",
                    help="gsm-border: seconds of signal (default 1.22)")
 
@@ -853,6 +856,15 @@ def cmd_synth(args) -> int:
         write_tone_sweep(args.output, [936.0e6, 938.4e6], [Tone(935.4e6, -20.0), Tone(936.6e6, -35.0),
                                                             Tone(938.0e6, -25.0), Tone(939.2e6, -30.0)],
                          2.4e6, 0.1, -30.0, 1 if args.seed is None else args.seed)
+    elif args.scene in ("border-sweep", "handsets-border"):
+        from .synth._border import write_border_sweep, write_handset_scene
+
+        if args.scene == "border-sweep":
+            write_border_sweep(args.output, 11 if args.seed is None else args.seed,
+                               40.0 if args.ppm is None else args.ppm)
+        else:
+            write_handset_scene(args.output, 21 if args.seed is None else args.seed,
+                                30.0 if args.ppm is None else args.ppm)
     elif args.scene == "gsm-border":
         from .synth._gsm import write_border_scene
 

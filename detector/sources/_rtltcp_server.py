@@ -8,7 +8,9 @@ frequency, so a multi-frequency recording behaves like a dongle swept across tho
 
 * the initial tuning is the first segment's centre, from its first sample;
 * a set-frequency command switches to the segment covering the new frequency and restarts it from
-  its first sample (a frequency inside the segment being played keeps its position);
+  its first sample (a frequency inside the segment being played keeps its position, except at the
+  client's first tuning, which always starts from the first sample, as a dongle's stream starts
+  when it is tuned);
 * a frequency off the segment's centre is shifted to DC (``x * exp(-2j*pi*df*n/fs)``, phase
   continuous from block to block); content the capture did not hold wraps around from the other
   band edge, as in any digital shift;
@@ -87,6 +89,7 @@ class _Player:
         self.freq_hz = recording.segments[0].center_freq_hz
         self.clipped = 0
         self.byte_exact = recording.fmt.name == "cu8"
+        self.retuned = False  # has the client sent a set-frequency command yet?
         self._start(recording.segments[0], 0.0)
 
     def close(self) -> None:
@@ -111,6 +114,7 @@ class _Player:
         seg = self.rec.segment_for(freq_hz)
         previous = self.freq_hz
         self.freq_hz = freq_hz
+        first, self.retuned = not self.retuned, True
         if seg is None:
             if self.seg is None and previous == freq_hz:
                 return False
@@ -123,9 +127,13 @@ class _Player:
             offset = 0.0
         shift = f", shifted by {offset / 1e3:+.3f} kHz to DC" if offset else ""
         if self.seg is not None and seg.index == self.seg.index:
-            if offset == self.offset_hz:
+            if offset == self.offset_hz and not first:
                 self.log(f"client tuned to {_mhz(freq_hz)}: segment {seg.index}, already playing")
                 return False
+            if offset == self.offset_hz:  # a dongle's stream begins at its first tuning: so does a recording's
+                self._start(seg, offset)
+                self.log(f"client tuned to {_mhz(freq_hz)}: segment {seg.index} from its first sample (first tuning)")
+                return True
             self.offset_hz = offset
             self.log(f"client tuned to {_mhz(freq_hz)}: same segment {seg.index}, at sample {self.pos}{shift}")
             return True

@@ -166,9 +166,11 @@ class UplinkAnalyzer:
                 offset = cell.get("baseband_offset_hz", 0.0)
             found, _info = tdd_uplink_handsets(x, self._fs, float(start_s) * self._fs, int(config), offset,
                                                n_rb * PRB_HZ, self.tdd_pfa)
+            # on the cell's frequency scale: the receiver's error measured on the downlink is taken out
+            to_abs = self._fc - (cell.get("freq_offset_hz") or 0.0)
             for h in found:
-                h.lo_hz += self._fc
-                h.hi_hz += self._fc
+                h.lo_hz += to_abs
+                h.hi_hz += to_abs
                 rec = handset_record(h, self._t0, x.size / self._fs)
                 rec.update(duplex="tdd", subframes=len(h.subframes),
                            cell={"pci": (cell.get("identity") or {}).get("pci"), "freq_hz": cell.get("freq_hz"),

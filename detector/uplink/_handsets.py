@@ -187,7 +187,7 @@ def classify_prach(transmissions: list[Transmission], x: np.ndarray, fs: float, 
     """Mark transmissions that are LTE random-access preambles (`_prach.prach_score`); returns how many.
 
     `x` holds the samples the burst times refer to (sample 0 = time 0), tuned to `center_freq_hz` (the
-    transmissions' frequencies are absolute). Candidates are at most 1.6 MHz wide (format 0 is 1.05 MHz;
+    transmissions' frequencies are absolute). Candidates are 0.6-1.6 MHz wide (format 0 is 1.05 MHz;
     weak edge channels may be missed) and 0.6-1.2 ms long (903 us); the 800 us test window is tried at
     four starts around the detected start (burst edges are known to about one STFT window).
     """
@@ -195,7 +195,7 @@ def classify_prach(transmissions: list[Transmission], x: np.ndarray, fs: float, 
 
     found = 0
     for t in transmissions:
-        if not (t.bandwidth_hz <= 1.6e6 and 0.6e-3 <= t.duration_s <= 1.2e-3):
+        if not (0.6e6 <= t.bandwidth_hz <= 1.6e6 and 0.6e-3 <= t.duration_s <= 1.2e-3):
             continue
         best = (0.0, None)
         for d in (-50e-6, 0.0, 50e-6, 100e-6):

@@ -12,7 +12,7 @@ what the CP is for), and a cyclic time shift only turns the tone's phase. So: FF
 (bins 1.25 kHz apart), take 839 bins around the transmission's centre, form Y(k) = X(k+1) X*(k) and
 measure the fraction of its energy in the strongest bin of the DFT of Y. A preamble gives nearly all
 of it, SC-FDMA data or noise about ln(839)/839. The integer bin offset (carrier and receiver error)
-and a quarter-bin fractional offset are searched; the strongest bin's index m gives the physical
+(10 kHz steps) and the fractional offset (quarter bins) are searched; the strongest bin's index m gives the physical
 root u = m^-1 mod 839.
 
 Units: Hz, seconds; the score is a fraction in [0, 1].
@@ -59,7 +59,11 @@ def prach_score(x: np.ndarray, fs: float, center_hz: float, start: int, search_h
         return 0.0, None, center_hz
     w = np.asarray(x[start:start + n], dtype=np.complex128)
     t = np.arange(n)
-    shifts = np.arange(-int(search_hz // PRACH_SCS_HZ), int(search_hz // PRACH_SCS_HZ) + 1)
+    # the tone survives a grid misplaced by a few bins (it only loses the bins that fall off the edge), so
+    # whole-bin shifts are tried 8 bins (10 kHz) apart; a fractional-bin error spreads each subcarrier's
+    # energy over its neighbours and destroys the tone, so quarter bins are tried
+    span = int(search_hz // PRACH_SCS_HZ)
+    shifts = np.arange(-span, span + 1, 8)
     fracs = np.array([0.0, 0.25, 0.5, 0.75])
     base = center_hz / PRACH_SCS_HZ  # bins (fs / n = 1.25 kHz)
     rows, offsets = [], []
