@@ -18,6 +18,21 @@ def _v(x, fmt="{}"):
     return "" if x is None else fmt.format(x)
 
 
+def _block_holders(rec: dict) -> str:
+    """``Operator?``: who holds the block of this technology at the record's frequency (a candidate, not a
+    decoded identity, hence the question mark); empty when no assigned block fits."""
+    from ..bands import blocks_at
+
+    link = "ul" if rec.get("kind") == "handset" else "dl"
+    try:
+        blocks = [b for b in blocks_at(float(rec["freq_hz"]), link)
+                  if b.extent == "assigned" and (not rec.get("tech") or rec["tech"] in b.techs)]
+    except (ValueError, TypeError, ImportError):
+        return ""
+    names = sorted({b.operator for b in blocks})
+    return "/".join(names)[:15] + "?" if names else ""
+
+
 def format_row(rec: dict) -> str:
     """One table line for a detection record (fields absent when unknown)."""
     ident = rec.get("identity") or {}
@@ -27,6 +42,8 @@ def format_row(rec: dict) -> str:
     op = (rec.get("operator") or {}).get("name", "")
     if not op and rec.get("operator_blocks"):
         op = "/".join(sorted({b["operator"] for b in rec["operator_blocks"]}))[:16] + "?"
+    elif not op and rec.get("kind") in ("cell", "handset") and rec.get("freq_hz"):
+        op = _block_holders(rec)
     return (f"{rec.get('kind', ''):<8} {tech:<10} {_v(rec.get('band')):<9} {_v(rec.get('channel')):>6} "
             f"{rec.get('freq_hz', 0) / 1e6:>10.3f} {_v(idv):>8} {plmn:>8} "
             f"{_v(ident.get('lac', ident.get('tac'))):>7} {_v(ident.get('cell_id')):>9} "
