@@ -208,3 +208,13 @@ def test_scan_reports_the_gsm_cells_and_verdicts_that_replay_reports(cli_subproc
                                             (64, 9, "467", "192", 301, 7, "domestic"),
                                             (66, 38, "460", "01", 41001, 27013, "foreign")]
     assert all(x["kind"] == "cell" for x in live)
+
+
+def test_table_names_the_block_holder_when_no_network_was_decoded():
+    from detector.scanner._table import format_row
+
+    row = format_row({"kind": "cell", "tech": "lte", "band": "B8", "channel": 3750, "freq_hz": 955e6,
+                      "identity": {"pci": 123}, "verdict": "foreign"})
+    assert "China Unicom?" in row and row.split()[:5] == ["cell", "lte", "B8", "3750", "955.000"]
+    assert "China Mobile?" in format_row({"kind": "handset", "tech": "lte", "freq_hz": 1890.3e6})
+    assert "?" not in format_row({"kind": "cell", "tech": "gsm", "freq_hz": 100e6})  # no block there
