@@ -12,7 +12,8 @@ import numpy as np
 from ._ofdm import demod
 from ._sequences import crs_sequence
 
-__all__ = ["smooth_freq", "crs_frequency_offset", "crs_symbols", "crs_positions", "crs_ls", "interp_freq", "n_symb"]
+__all__ = ["smooth_freq", "crs_frequency_offset", "crs_frequency_search", "crs_symbols", "crs_positions", "crs_ls",
+           "interp_freq", "n_symb"]
 
 
 def n_symb(cp: str) -> int:
@@ -93,3 +94,47 @@ def smooth_freq(h: np.ndarray, width: int) -> np.ndarray:
     num = np.apply_along_axis(lambda r: np.convolve(r, kern, mode="same"), -1, h)
     den = np.convolve(np.ones(h.shape[-1]), kern, mode="same")
     return num / den
+
+
+def crs_frequency_search(x: np.ndarray, timing, n_cell: int, subframes=range(10), span_hz: float | None = None,
+                         step_hz: float = 100.0, max_frames: int = 12) -> float | None:
+    """Carrier-offset correction (Hz) that makes port 0's channel constant across each subframe.
+
+    Port 0's CRS sit in symbols 0 and N_symb - 3 of both slots (0, 0.29, 0.5, 0.79 ms into the subframe); for
+    each hypothesis d in +-`span_hz` the LS estimates (interpolated to all 72 subcarriers) are counter-rotated by
+    exp(-j 2 pi d t) and summed over the four symbols; the hypothesis with the largest total energy wins. The
+    unequal spacing of normal CP leaves no ambiguity within +-4 kHz (the default span); with extended CP the
+    symbols are 0.25 ms apart, an alias at +-4 kHz, so the span is +-3.5 kHz. This corrects a PSS-based estimate
+    that is off by more than the +-1 kHz `crs_frequency_offset` can resolve. None if no subframe is inside `x`
+    or the best hypothesis is at the edge of the span.
+    """
+    if span_hz is None:
+        span_hz = 4000.0 if timing.cp == "normal" else 3500.0
+    from ._constants import FS
+
+    cp = timing.cp
+    ns3 = n_symb(cp) - 3
+    frames = timing.frames_in(x.size)[:max_frames]
+    if frames.size == 0:
+        return None
+    sfs = np.asarray(list(subframes))
+    f_idx, s_idx = np.meshgrid(frames, sfs, indexing="ij")
+    est, times = [], []
+    for slot in (0, 1):
+        for l in (0, ns3):
+            starts = timing.symbol(f_idx, s_idx, slot, l)
+            y = demod(x, starts, 72).astype(np.complex128)  # (F, S, 72)
+            per_sf = []
+            for si, sf in enumerate(sfs):
+                k, h = crs_ls(y[:, si], n_cell, 0, 2 * int(sf) + slot, l, cp)
+                per_sf.append(interp_freq(k, h))
+            est.append(np.stack(per_sf, axis=1))  # (F, S, 72)
+            times.append(float(timing.symbol(0, 0, slot, l) - timing.symbol(0, 0, 0, 0)) / FS)
+    h = np.stack(est, axis=0).reshape(4, -1)  # (4 symbols, F*S*72)
+    d = np.arange(-span_hz, span_hz + step_hz / 2, step_hz)
+    rot = np.exp(-2j * np.pi * np.outer(d, times))  # (D, 4)
+    energy = np.sum(np.abs(rot @ h) ** 2, axis=1)
+    i = int(np.argmax(energy))
+    if i in (0, d.size - 1):
+        return None
+    return float(d[i])

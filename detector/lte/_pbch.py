@@ -30,6 +30,14 @@ __all__ = ["subframe0_channel", "pbch_precode", "subframe0_reconstruction", "pbc
            "MibResult", "decode_pbch", "pbch_llrs", "sfbc_combine"]
 
 
+def subframe0_frames(timing: CellTiming, num_samples: int) -> np.ndarray:
+    """Indices of the radio frames whose subframe 0 (PBCH and the CRS around it) lies inside the capture."""
+    per = 19200 * timing.clock
+    first = int(np.ceil((-7 - timing.frame_start) / per - 1e-9))  # symbol 0's window starts 10 - BACKOFF in
+    last = int(np.floor((num_samples - 1920 * timing.clock - timing.frame_start) / per + 1e-9))
+    return np.arange(first, last + 1)
+
+
 def pbch_bits_per_frame(cp: str) -> int:
     """Bits of the PBCH per radio frame: 480 (normal CP) or 432 (extended CP)."""
     return 480 if cp == "normal" else 432
@@ -197,13 +205,7 @@ def decode_pbch(x: np.ndarray, timing: CellTiming, n_cell: int, max_frames: int 
     """
     if not 0 <= n_cell <= 503:
         raise ValueError(f"n_cell must be in 0..503, not {n_cell!r}")
-    frames = timing.frames_in(x.size)
-    # a frame counts if its subframe 0 (PBCH and the CRS used) is inside the capture
-    if frames.size == 0:
-        first = int(np.ceil(-timing.frame_start / (19200 * timing.clock) - 1e-9))
-        if timing.symbol(first, 0, 1, n_symb(timing.cp) - 3) + 140 <= x.size:
-            frames = np.array([first])
-    frames = frames[:max_frames]
+    frames = subframe0_frames(timing, x.size)[:max_frames]
     if frames.size == 0:
         return None
     e = pbch_bits_per_frame(timing.cp)
@@ -211,10 +213,17 @@ def decode_pbch(x: np.ndarray, timing: CellTiming, n_cell: int, max_frames: int 
     sign = 1 - 2 * c
     rm = rate_match_indices(40, 4 * e)
     llr = {1: [], 2: [], 4: []}
+    noises = []
     for f in frames:
-        ll, _ = pbch_llrs(x, timing, n_cell, int(f))
+        ll, nv = pbch_llrs(x, timing, n_cell, int(f))
+        noises.append(nv)
         for p in llr:
             llr[p].append(ll[p])
+    # one noise level for all frames (a per-frame estimate from 12 pilots is itself noisy and would weight
+    # the frames at random): undo the per-frame scaling, apply the median
+    med = float(np.median(noises))
+    for p in llr:
+        llr[p] = [v * (nv / med) for v, nv in zip(llr[p], noises, strict=True)]
     nf = frames.size
     bufs, keys = [], []
     for j0 in range(4):
@@ -270,8 +279,7 @@ def subframe0_reconstruction(x: np.ndarray, timing: CellTiming, n_cell: int, mib
     e = pbch_bits_per_frame(cp)
     lidx, kidx = pbch_re_map(n_cell, cp)
     out = []
-    frames = timing.frames_in(x.size)
-    for f in frames:
+    for f in subframe0_frames(timing, x.size):
         sfn = (mib.sfn + int(f) - mib.first_frame) % 1024
         a = encode_mib(mib.n_rb_dl, mib.phich["duration"], mib.phich["resource"], sfn)
         c = np.concatenate([a, crc16(a) ^ PORT_MASKS[mib.n_ports]])
@@ -331,7 +339,7 @@ def _cross_tti(keys: list, bufs: list) -> list:
         sign = 1 - 2 * diff[v]  # (256, G, 3, 40)
         batch.append(np.einsum("mgcd,gcd->mcd", sign, b))
         meta.extend((j0, p, int(m)) for m in m0)
-    bits, metric = viterbi_tailbiting(np.concatenate(batch), n_wrap=1)
+    bits, metric = viterbi_tailbiting(np.concatenate(batch), n_wrap=2)
     passed = []
     for (j0, p, m), b, met in zip(meta, bits, metric, strict=True):
         if np.array_equal(crc16(b[:24]) ^ b[24:], PORT_MASKS[p]):

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._constants import FS, HALF_FRAME, NFFT, PSS_FFT_OFFSET, SSS_PSS_DISTANCE
-from ._crs import crs_frequency_offset, smooth_freq
+from ._crs import crs_frequency_offset, crs_frequency_search, smooth_freq
 from ._ofdm import CellTiming, demod, modulate_window
 from ._pbch import MibResult, decode_pbch, subframe0_reconstruction
 from ._pss import PssPeak, pss_refine, pss_search
@@ -86,13 +86,13 @@ class SearchConfig:
     step_hz: float = 7000.0
     pfa: float = 1e-3
     search_s: float = 0.08
-    sss_z_min: float = 6.0
+    sss_z_min: float = 5.0
     sss_margin_min: float = 1.5
     max_cells: int = 6
     max_misses: int = 4
     refine_peaks: int = 6
     noncoherent_extra_z: float = 2.0
-    secondary_extra_z: float = 2.0
+    secondary_extra_z: float = 3.0
     pbch_frames: int = 100
     decode_mib: bool = True
     tdd_detail: bool = True
@@ -212,7 +212,9 @@ class _CarrierSearch:
                 if cells and abs(q.offset_hz - cells[0].offset_hz) > 1.5e3:
                     rejected.append((p.n_id_2, p.offset_hz, p.position))
                     continue
-                cell = self._identify(residual, q, coherent_only=False) if q.metric >= p.threshold else None
+                ref = cells[0].offset_hz if cells else None
+                cell = self._identify(residual, q, coherent_only=False, ref_offset=ref) \
+                    if q.metric >= p.threshold else None
                 if cell is None or any(c.pci == cell.pci for c in cells):
                     rejected.append((p.n_id_2, p.offset_hz, p.position))
                     misses += 1
@@ -224,7 +226,8 @@ class _CarrierSearch:
                 cells.append(cell)
                 residual = self._cancel(residual, cell)
                 # a weaker cell sharing this PSS (same N_ID2, same timing): non-coherent SSS on the residual
-                twin = self._identify(residual, q, coherent_only=None, pss_channel=cell.extra["pss_channel"])
+                twin = self._identify(residual, q, coherent_only=None, pss_channel=cell.extra["pss_channel"],
+                                      ref_offset=cells[0].offset_hz)
                 if twin is not None and all(c.pci != twin.pci for c in cells) and (
                         twin.mib is not None or twin.sss_z >= cfg.sss_z_min + cfg.secondary_extra_z):
                     cells.append(twin)
@@ -237,7 +240,7 @@ class _CarrierSearch:
 
     # -- one cell ----------------------------------------------------------------------------------------
     def _identify(self, x: np.ndarray, q: PssPeak, coherent_only: bool | None,
-                  pss_channel: np.ndarray | None = None) -> LteCell | None:
+                  pss_channel: np.ndarray | None = None, ref_offset: float | None = None) -> LteCell | None:
         cfg = self.cfg
         xc = _derotate(x, q.offset_hz)
         pos = _pss_positions(q, xc.size)
@@ -259,8 +262,16 @@ class _CarrierSearch:
         timing = CellTiming(float(frame_start), q.clock, r.cp, r.duplex)
         offset = q.offset_hz
         sfs = range(10) if r.duplex == "fdd" else (0, 5)
+        # fixes PSS estimates off by 1-3 kHz at low SNR; a further cell of a carrier already has its offset
+        coarse = crs_frequency_search(xc, timing, pci, sfs) if ref_offset is None else None
+        if ref_offset is not None:
+            offset = ref_offset
+            xc = _derotate(x, offset)
+        if coarse:
+            offset += coarse
+            xc = _derotate(x, offset)
         d = crs_frequency_offset(xc, timing, pci, sfs)
-        if d is not None and abs(d) < 900:
+        if d is not None and abs(d) < (900 if ref_offset is None else 300):
             offset += d
             xc = _derotate(x, offset)
             if self.drift_carrier:
