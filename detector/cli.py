@@ -778,12 +778,14 @@ def _run_hook(cmd: str, rec: dict):
 
 
 def cmd_calibrate(args) -> int:
-    """``detector calibrate``: the receiver's crystal error from every GSM FCCH burst (and LTE PSS) it sees."""
+    """``detector calibrate``: the receiver's crystal error from every GSM FCCH burst and LTE cell it sees."""
     from .gsm import calibrate_blocks
+    from .lte import calibrate_blocks as lte_calibrate_blocks
+    from .lte._analyzer import lte_bands_in_capture
 
     if args.duration <= 0:
         raise UsageError(f"calibrate: --duration must be > 0 s, got {args.duration}")
-    jobs = []  # (label, blocks iterator factory, source)
+    jobs = []  # (label, function opening the source)
     if args.paths:
         for path in args.paths:
             jobs.append((path, lambda path=path: _open(args, path)))
@@ -809,32 +811,52 @@ def cmd_calibrate(args) -> int:
                 else:
                     src.tune(args.frequency)
                     blocks = src.blocks(num_samples=int(args.duration * src.sample_rate_hz))
-                cal = calibrate_blocks(blocks, max_seconds=args.duration)
+                kept = _first_seconds(blocks, args.duration)  # one read feeds both measurements
             except DetectorError as e:
                 _error(e, args)
                 status = max(status, e.exit_code)
                 continue
-        d = {"source": label, "method": "gsm-fcch", **cal.as_dict()}
-        if args.json:
-            print(json.dumps(d), flush=True)
-        else:
-            print(_calibration_text(d))
-        if cal.ppm is None:
-            print(f"detector: {label}: no GSM FCCH burst in {cal.duration_s:.2f} s; tune to a GSM downlink band "
-                  f"(e.g. -f 947M) or give a longer --duration", file=sys.stderr)
+        results = [{"source": label, "method": "gsm-fcch", **calibrate_blocks(kept).as_dict()}]
+        if any(lte_bands_in_capture(b.center_freq_hz, b.sample_rate_hz) for b in kept[:1] + kept[-1:]):
+            results.append({"source": label, **lte_calibrate_blocks(kept, max_seconds=args.duration).as_dict()})
+        found = [d for d in results if d["ppm"] is not None]
+        for d in found or results[:1]:
+            print(json.dumps(d) if args.json else _calibration_text(d), flush=True)
+        if not found:
+            what = "GSM FCCH burst or LTE cell" if len(results) > 1 else "GSM FCCH burst"
+            print(f"detector: {label}: no {what} in {results[0]['duration_s']:.2f} s; tune to a GSM or LTE "
+                  f"downlink (e.g. -f 947M) or give a longer --duration", file=sys.stderr)
             status = max(status, ExitStatus.INPUT_ERROR)
     return status
 
 
+def _first_seconds(blocks, seconds: float) -> list:
+    """The blocks of the first `seconds` of every segment (bounded: what the calibration examines)."""
+    kept, seen = [], {}
+    for b in blocks:
+        t = seen.get(b.segment, 0.0)
+        if t < seconds:
+            kept.append(b)
+            seen[b.segment] = t + len(b) / b.sample_rate_hz
+    return kept
+
+
 def _calibration_text(d: dict) -> str:
     """kal-style lines: one per carrier, then the average error and the -p value to use."""
-    lines = [f"{d['source']}: {d['duration_s']:.2f} s examined, {len(d['carriers'])} carrier(s), "
-             f"{d['count']} FCCH burst(s)"]
+    lte = d.get("method") == "lte-pss"
+    unit = "PSS half-frame(s)" if lte else "FCCH burst(s)"
+    what = "cell(s)" if lte else "carrier(s)"
+    lines = [f"{d['source']}: {d['duration_s']:.2f} s examined, {len(d['carriers'])} {what}, {d['count']} {unit}"]
     for c in d["carriers"]:
-        bsic = f"  BSIC {c['bsic']}" if c.get("bsic") is not None else ("" if c.get("confirmed") else "  (FCCH only)")
-        lines.append(f"  {c.get('band') or '?':>8} ARFCN {c.get('channel', '?'):>4}  {c['freq_hz'] / 1e6:9.3f} MHz  "
-                     f"offset {c['freq_offset_hz'] / 1e3:+8.3f} kHz  {c['ppm']:+8.3f} ppm "
-                     f"(sd {c.get('ppm_std') or 0:.3f}, {c['fcch_count']} bursts){bsic}")
+        if lte:
+            ident = f"  PCI {c.get('pci')}" + ("" if c.get("confirmed") else " (no MIB)")
+        else:
+            ident = f"  BSIC {c['bsic']}" if c.get("bsic") is not None else \
+                ("" if c.get("confirmed") else "  (FCCH only)")
+        lines.append(f"  {c.get('band') or '?':>8} {'EARFCN' if lte else 'ARFCN'} {c.get('channel', '?'):>5}  "
+                     f"{c['freq_hz'] / 1e6:9.3f} MHz  offset {c['freq_offset_hz'] / 1e3:+8.3f} kHz  "
+                     f"{c['ppm']:+8.3f} ppm (sd {c.get('ppm_std') or 0:.3f}, {c['fcch_count']} "
+                     f"{'half-frames' if lte else 'bursts'}){ident}")
     if d["ppm"] is not None:
         clock = (f"; sample clock {d['sample_clock_ppm']:+.2f} ppm" if d.get("sample_clock_ppm") is not None
                  else "")

@@ -52,10 +52,11 @@ def test_calibrate_real_capture(cli, real_captures):
 
 
 def test_calibrate_without_gsm_says_so(cli):
-    """A sweep of CW tones in GSM900 holds no FCCH burst (a tone is not an FCCH): exit 1 and a hint."""
+    """A sweep of CW tones in GSM900 (and band 8) holds no FCCH burst (a tone is not an FCCH) and no LTE cell:
+    exit 1 and a hint."""
     code, out, err = cli("calibrate", os.path.join(ROOT, "recordings", "tones_gsm900_sweep.sigmf-meta"))
     assert code == 1
-    assert "0 FCCH burst(s)" in out and "no GSM FCCH burst in 0.20 s" in err
+    assert "0 FCCH burst(s)" in out and "no GSM FCCH burst or LTE cell in 0.20 s" in err
     code, _, err = cli("calibrate")
     assert code == 2 and "give a recording, or -f FREQ" in err
 
@@ -118,3 +119,15 @@ def test_synth_gsm_border_reproduces_the_bundled_recording(tmp_path, cli):
     code, _, err = cli("synth", "gsm-border", "--ppm", "-40", "--duration", "0.3", "-o", tmp_path / "m.sigmf-meta")
     assert code == 0 and json.loads((tmp_path / "m.truth.json").read_text())["ppm"] == -40.0
     assert (tmp_path / "m.sigmf-data").stat().st_size == 2 * int(0.3 * 2.4e6)
+
+
+def test_calibrate_from_lte_cells(cli):
+    """The TD-LTE reference recording was made 60 ppm fast (truth file): both cells say so, from their PSS."""
+    rec = os.path.join(ROOT, "recordings", "lte_tdd_1890M")
+    with open(rec + ".truth.json") as fh:
+        truth = json.load(fh)
+    code, out, err = cli("calibrate", "--json", rec + ".sigmf-meta")
+    assert code == 0, err
+    (d,) = [json.loads(line) for line in out.splitlines()]
+    assert d["method"] == "lte-pss" and abs(d["ppm"] - truth["ppm"]) < 0.2
+    assert sorted(c["pci"] for c in d["carriers"]) == sorted(c["pci"] for c in truth["cells"])
