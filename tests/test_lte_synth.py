@@ -163,3 +163,25 @@ def test_analyzer_skips_rates_below_192k_and_bands_without_lte():
     assert not lte_bands_in_capture(433.92e6, 2.4e6)
     assert lte_bands_in_capture(1890e6, 1.92e6) and lte_bands_in_capture(float("nan"), 1.92e6)
     assert LteAnalyzer().finish() == []
+
+
+def test_replay_is_block_size_agnostic(cli):
+    path = os.path.join(REC, "lte_tdd_1890M.sigmf-meta")
+    runs = []
+    for block in ("4096", "262144"):
+        code, out, err = cli("replay", "--json", "--block", block, path)
+        assert code == 0, err
+        runs.append(sorted((c["identity"]["pci"], c["identity"].get("sfn"), c["channel"]) for c in _cells(out)))
+    assert runs[0] == runs[1] == [(97, 603, 38350), (253, 603, 38350)]
+
+
+def test_calibrate_blocks_on_the_bundled_recording():
+    from detector.lte import calibrate_blocks
+    from detector.sources import open_recording
+
+    with open_recording(os.path.join(REC, "lte_tdd_1890M.sigmf-meta")) as src:
+        cal = calibrate_blocks(src.blocks())
+    d = cal.as_dict()
+    assert d["method"] == "lte-pss" and d["ppm"] == pytest.approx(60.0, abs=0.1)
+    assert {c["pci"] for c in d["carriers"]} == {253, 97} and all(c["confirmed"] for c in d["carriers"])
+    assert d["carriers"][0]["band"] == "B39" and d["carriers"][0]["channel"] == 38350

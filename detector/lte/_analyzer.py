@@ -136,14 +136,19 @@ class LteAnalyzer:
     min_window_s : float
         A segment's last window shorter than this is dropped (a search needs one half-frame, 5 ms).
     config : SearchConfig, optional
+    max_wide_windows : int
+        Windows searched per tuning when the rate is above 2.5 MS/s (every sub-band of a wide capture is
+        searched, about 0.5 s of CPU per 300 kHz; later windows of such a tuning are skipped).
     """
 
     name = "lte"
     order = 20
 
     def __init__(self, window_s: float = 1.0, max_window_samples: int = 1 << 22, min_window_s: float = 0.005,
-                 config: SearchConfig | None = None):
+                 config: SearchConfig | None = None, max_wide_windows: int = 1):
         self.window_s = window_s
+        self.max_wide_windows = max_wide_windows
+        self._seg_windows = 0
         self.max_window_samples = max_window_samples
         self.min_window_s = min_window_s
         self.config = config or SearchConfig()
@@ -172,6 +177,9 @@ class LteAnalyzer:
         self._buf_s0 = s0 + x.size
         if x.size < self.min_window_s * self._fs:
             return
+        if self._fs > 2.5e6 and self._seg_windows >= self.max_wide_windows:
+            return
+        self._seg_windows += 1
         self.windows += 1
         fc = self._fc if self._fc == self._fc and self._fc > 0 else None
         try:
@@ -210,6 +218,7 @@ class LteAnalyzer:
             self._active = lte_bands_in_capture(block.center_freq_hz, block.sample_rate_hz)
             self._buf, self._buf_n, self._buf_t0 = [], 0, block.timestamp
             self._buf_s0 = self._seg_s0 = block.start_sample
+            self._seg_windows = 0
         if not self._active or len(block) == 0:
             return out
         if not self._buf:

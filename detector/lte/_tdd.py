@@ -48,6 +48,15 @@ class TddResult:
     uplink_subframes: list
     confidence: float
 
+    @property
+    def frame_start_s(self) -> float:
+        """`frame_start` in seconds from the first sample of the 1.92 MS/s signal it was measured in."""
+        return self.frame_start / 1.92e6
+
+    def subframe_start_s(self, subframe: int, frame: int = 0) -> float:
+        """Start (s) of `subframe` (0-9) of radio frame `frame` (0 = the one at `frame_start`)."""
+        return (self.frame_start + (frame * 19200 + subframe * 1920) * self.clock) / 1.92e6
+
 
 def slot_energy(x: np.ndarray, frame_start: float, clock: float = 1.0) -> np.ndarray:
     """Mean |x|^2 of each of the 20 slots of a radio frame, averaged over the complete frames of `x`."""
