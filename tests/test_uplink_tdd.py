@@ -97,3 +97,18 @@ def test_uplink_analyzer_takes_the_tdd_timing_from_the_lte_record():
     assert [b["operator"] for b in h["operator_blocks"]] == ["China Mobile"]
     # without the LTE cell the TDD band is not searched at all
     assert [r for r in pipeline.run(Src(), blocks, [UplinkAnalyzer()]).records if r["kind"] == "handset"] == []
+
+
+def test_a_steady_spur_in_the_uplink_subframes_is_not_a_handset():
+    """The RTL-SDR's DC spur (or any CW) is on in the guard period too: no handset, while a real one beside
+    it is still found (the real TD-LTE capture f1890 has such a spur in its centre PRB)."""
+    rng = np.random.default_rng(9)
+    n = int(0.2 * FS)
+    t = np.arange(n) / FS
+    spur = (10 ** (-33 / 20) * np.exp(2j * np.pi * 20e3 * t)).astype(np.complex64)
+    x = _tdd_downlink(n, 2, 1e-3, rng) + spur + _noise(n, rng, -40.0)
+    assert tdd_uplink_handsets(x, FS, 1e-3 * FS, 2, 0.0, 20e6)[0] == []
+    hs = lte_handset(n, FS, -500e3, -44.3 + 6.0, rng, n_prb=4, subframes=[10 * f + 2 for f in range(20)],
+                     start_s=1e-3)
+    (h,) = tdd_uplink_handsets(x + hs, FS, 1e-3 * FS, 2, 0.0, 20e6)[0]
+    assert h.hi_hz < 0 and len(h.subframes) >= 18

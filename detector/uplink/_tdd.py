@@ -11,6 +11,9 @@ carrier the capture sees, and each tile's power is compared with the noise measu
   is the guard period, whatever the special-subframe configuration: its in-band power density is the
   noise floor. The same density measured in the downlink subframes gives the cell's SNR as a check that
   the timing is right (a GP as strong as the downlink means it is not).
+* Steady emitters: the guard-period symbol is also measured PRB by PRB; a PRB whose floor there is above
+  the noise (the RTL-SDR's DC spur, a CW interferer) is judged against its own floor, so a signal that
+  never stops is not a handset.
 * Detection: a tile of ``n`` periodogram bins of white noise has a mean power ~ Gamma(n, noise/n); a tile
   is active above the Gamma quantile for the per-tile false-alarm probability `pfa` (default 1e-6) plus
   a 0.3 dB margin for the noise estimate. A handset needs active tiles in at least two uplink subframes
@@ -150,9 +153,21 @@ def tdd_uplink_handsets(x: np.ndarray, fs: float, frame_start: float, configurat
     chunk_starts = (sp_starts[:, None] + np.arange(14)[None, :] * sf_n / 14).round().astype(np.int64)
     idx = chunk_starts[..., None] + np.arange(sym_n)
     chunks = x[np.clip(idx, 0, x.size - 1)]
-    dens = _band_power(chunks, fs, edges[0], edges[-1]).mean(axis=0)  # per symbol position
-    gp = dens[_DWPTS_MIN:14 - _UPPTS_MAX]
-    noise = float(gp.min())
+    # per symbol position and PRB, averaged over the special subframes; the guard period is the position whose
+    # median PRB is weakest (the median ignores a steady spur). A steady emitter (the dongle's DC spur, a CW
+    # interferer) is in the guard period too: its PRBs are judged against their own floor there, so a signal
+    # that never stops is not taken for a handset.
+    gspec = np.abs(np.fft.fft(chunks, axis=-1)) ** 2 / sym_n  # (specials, 14, bins)
+    gf = np.fft.fftfreq(sym_n, 1 / fs)
+    gprb = np.floor((gf - edges[0]) / PRB_HZ).astype(np.int64)
+    gin = (gprb >= 0) & (gprb < 2 * n_half)
+    g_counts = np.maximum(np.bincount(gprb[gin], minlength=2 * n_half), 1)
+    per_pos = np.stack([np.bincount(gprb[gin], weights=row[gin], minlength=2 * n_half) / g_counts
+                        for row in gspec.mean(axis=0)])  # (14, n_prb)
+    medians = np.median(per_pos[_DWPTS_MIN:14 - _UPPTS_MAX], axis=1)
+    g = _DWPTS_MIN + int(np.argmin(medians))
+    noise = float(medians.min())
+    noise_prb = np.maximum(per_pos[g], noise)
     info["noise_density"] = noise
     dl = [k for k, c in enumerate(pattern) if c == "D"]
     dl_starts = (frame0[:, None] + np.array(dl)[None, :] * sf_n).ravel().round().astype(np.int64)
@@ -175,7 +190,7 @@ def tdd_uplink_handsets(x: np.ndarray, fs: float, frame_start: float, configurat
     tiles = tiles / np.maximum(counts, 1)  # mean density per bin, comparable with `noise`
     thr = _tile_threshold(int(counts[counts > 0].min()), pfa)
     info.update(ul_subframes=len(ul_starts.ravel()), prbs=2 * n_half, threshold=thr)
-    active = tiles > thr * noise  # (n_frames * n_ul, n_prb)
+    active = tiles > thr * noise_prb[None, :]  # (n_frames * n_ul, n_prb)
     sub_ids = [(fi, u) for fi in range(n_frames) for u in ul]
 
     handsets = []
