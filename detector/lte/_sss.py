@@ -110,10 +110,11 @@ def sss_detect(x: np.ndarray, n_id_2: int, pss_positions: np.ndarray, clock: flo
         dist = SSS_PSS_DISTANCE[hyp] * clock
         y = demod(x, pos - dist, 62)  # (H, 62)
         if coherent:
-            z = (y * np.conj(channel)).real.astype(np.float32)  # (H, 62)
-            # m[p, n1] = sum_h z[h] . table[par[p, h], n1]
-            by_sf = np.einsum("hk,snk->hsn", z, table)  # (H, 2, 168)
-            m = np.stack([by_sf[np.arange(h_count), par[p], :].sum(axis=0) for p in (0, 1)])
+            z = (y * np.conj(channel)).astype(np.complex64)  # (H, 62)
+            # m[p, n1] = | sum_h z[h] . table[par[p, h], n1] |: coherent over subcarriers and half-frames, blind to
+            # the common phase a residual carrier offset puts between the PSS and SSS symbols (1-3 kHz at low SNR)
+            by_sf = np.einsum("hk,snk->hsn", z, table.astype(np.complex64))  # (H, 2, 168)
+            m = np.abs(np.stack([by_sf[np.arange(h_count), par[p], :].sum(axis=0) for p in (0, 1)]))
             m = m / np.sqrt(max(float(np.sum(np.abs(y) ** 2) * np.sum(np.abs(channel) ** 2)), 1e-30))
         else:
             seg = NONCOHERENT_SEGMENT_SC
