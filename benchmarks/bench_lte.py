@@ -14,6 +14,21 @@
    Gaussian noise, cu8-quantised (the PSS threshold is set for P(false alarm) = 1e-3 per search).
 3. **Wall time** of the +-120 ppm PSS search (`pss_search`, 3 roots x 65 offsets x 9600 timings) and of the
    whole `search` on an 80 ms capture with one cell at 0 dB, on one core (median of 5).
+
+Measured (2026-12-02, 2-core VM shared with other jobs; ``--trials 100 --pool 16 --workers 2``):
+
+====== ======== ========
+SNR dB P(PCI)   P(MIB)
+====== ======== ========
+-16    0.03     0.00
+-14    0.36     0.01
+-12    0.98     0.84
+-10    1.00     1.00
+-8..0  1.00     1.00
+====== ======== ========
+
+No wrong cell in any trial; 0 cells and 0 PSS peaks above threshold in 100 x 80 ms of cu8 noise; PSS search
+0.37-0.43 s, whole search 0.52-0.63 s per 80 ms capture.
 """
 
 from __future__ import annotations

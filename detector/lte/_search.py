@@ -2,17 +2,26 @@
 
 `search(x, sample_rate_hz, center_freq_hz)`:
 
-1. Rate: 1.92 MS/s is used as is; 2.048 / 2.4 MS/s (narrow captures) are resampled to 1.92 MS/s around the
-   centre; wider captures (e.g. 15.36, 19.2 MS/s) are cut into sub-bands on the 100 kHz raster, each
-   shifted to baseband and resampled (`to_search_rate`), so a carrier anywhere inside is found.
+1. Rate: 1.92 MS/s is used as is (the carrier is taken near the centre, +-`ppm_max`); faster captures
+   (2.048, 2.4, 15.36, 19.2 MS/s, ...) are cut into sub-bands on the 100 kHz raster every 300 kHz, each shifted
+   to baseband and resampled to 1.92 MS/s (`to_search_rate`, scipy.signal.resample_poly), so a carrier
+   anywhere inside is found (its PSS must fit: |offset| <= fs/2 - 480 kHz).
 2. PSS: `pss_search` over +-`ppm_max` of the tuned frequency (no prior), non-coherent over half-frames,
-   threshold from the false-alarm probability `pfa`; then `pss_refine`.
-3. SSS: ML over {FDD, TDD} x {normal, extended CP} x parity (`sss_detect`, coherent and non-coherent,
-   the larger z-score wins); PCI = 3 N_ID1 + N_ID2, frame start, crystal error from the carrier offset;
-   fine offset from the CRS (`crs_frequency_offset`).
-4. Several cells: after a cell is found its PSS and SSS are rebuilt from their channel estimates and
-   subtracted, the search runs again on the residual (a cell 10-15 dB weaker on the same carrier, or one
-   hidden behind the stronger cell's PSS, then stands out); duplicates (same PCI) merge.
+   threshold from the false-alarm probability `pfa`; the strongest peaks are refined (`pss_refine`) and tried
+   in the order of their refined metric.
+3. SSS: ML over {FDD, TDD} x {normal, extended CP} x parity (`sss_detect`, coherent and non-coherent); PCI =
+   3 N_ID1 + N_ID2, frame start, crystal error from the carrier offset; the offset is then corrected on the
+   CRS (`crs_frequency_search`, +-4 kHz, then `crs_frequency_offset`, to a few Hz). A cell needs both gates
+   (PSS above its threshold and an SSS z-score >= `sss_z_min` with a lead of `sss_margin_min`), so on noise
+   P(false cell) is far below `pfa` (0 in 100 x 80 ms of noise, and on the real noise capture).
+4. Several cells: after a cell is found its PSS and SSS (and, once its MIB is decoded, its PBCH and the CRS
+   of subframe 0) are rebuilt from their channel estimates and subtracted, and the search runs again on the
+   residual, restricted to the first cell's carrier offset (one carrier per sub-band); a weaker cell hidden
+   behind the stronger cell's PSS (same N_ID2, same timing: a synchronised TDD network) is looked for with the
+   non-coherent SSS detector. Measured: co-channel cells 10 dB weaker are found in every case (synchronised
+   or not, same or other N_ID2), 15 dB weaker when synchronised with the same N_ID2; an unsynchronised cell
+   15 dB weaker sits under the stronger cell's data (-15 dB SINR on its PSS) and is mostly missed in 80 ms.
+   Duplicates (same PCI, or leakage of a stronger carrier into a neighbouring sub-band) merge.
 5. PBCH/MIB (`decode_pbch`), reported only when the CRC matches a port mask; TDD UL/DL configuration.
 """
 
