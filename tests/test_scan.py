@@ -218,3 +218,18 @@ def test_table_names_the_block_holder_when_no_network_was_decoded():
     assert "China Unicom?" in row and row.split()[:5] == ["cell", "lte", "B8", "3750", "955.000"]
     assert "China Mobile?" in format_row({"kind": "handset", "tech": "lte", "freq_hz": 1890.3e6})
     assert "?" not in format_row({"kind": "cell", "tech": "gsm", "freq_hz": 100e6})  # no block there
+
+
+def test_each_step_runs_the_receivers_its_band_calls_for():
+    from detector import pipeline
+    from detector.scanner import plan_sweep, targets_from
+    from detector.scanner._runner import for_step
+
+    analyzers = [cls() for cls in pipeline.load_analyzers().values()]
+    names = lambda step: sorted(a.name for a in for_step(analyzers, step))  # noqa: E731
+    gsm, b39, ul = (plan_sweep(targets_from([], [b]), 2.4e6)[0] for b in ("GSM900", "B39", "GSM900:ul"))
+    assert names(gsm) == ["gsm", "spectrum"]  # no LTE cell search on every GSM900 step
+    assert names(b39) == ["lte", "spectrum", "uplink"]  # TD-LTE: cells, then handsets in their uplink subframes
+    assert names(ul) == ["spectrum", "uplink"]
+    (rng,) = plan_sweep(targets_from([(954.04e6, 955.96e6)], []), 2.4e6)  # a range: what the band plan holds
+    assert {"gsm", "lte"} <= set(names(rng))

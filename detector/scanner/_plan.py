@@ -57,8 +57,9 @@ def targets_from(ranges: list[tuple[float, float]], bands: list[str]) -> list[Ta
             raise UsageError(f"--band {name}: {e}") from None
         if link == "ul":
             if b.ul_low_hz is None or b.duplex != "fdd":
-                raise UsageError(f"--band {spec}: {b.name} has no separate uplink ({b.duplex}); handsets in TDD "
-                                 f"bands need the downlink's frame timing, not wired yet")
+                raise UsageError(f"--band {spec}: {b.name} has no separate uplink ({b.duplex}); handsets in a TDD "
+                                 f"band are searched on its downlink steps (--band {b.name}), in the uplink "
+                                 f"subframes of the TD-LTE cells found there")
             out.append(Target(f"{b.name} UL", b.ul_low_hz, b.ul_high_hz, ("handset",)))
         else:
             out.append(Target(b.name, b.dl_low_hz, b.dl_high_hz, (b.tech,)))

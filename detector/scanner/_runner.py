@@ -54,6 +54,26 @@ class ScanStats:
         return self.captured_s / self.processing_s if self.processing_s > 0 else float("inf")
 
 
+#: Technologies each receiver serves (an analyzer's own ``techs`` attribute wins): a step runs the receivers its
+#: target calls for (`Step.techs`), so a GSM900 sweep does not pay for an LTE cell search on every step. The
+#: uplink analyzer rides on handset steps (FDD uplinks) and on LTE steps (TD-LTE uplink subframes).
+ANALYZER_TECHS = {"gsm": ("gsm",), "lte": ("lte",), "uplink": ("handset", "lte")}
+
+
+def for_step(analyzers: list, step) -> list:
+    """The analyzers a step calls for: those serving one of its technologies, and those serving any (the
+    spectrum survey); every analyzer when the step names no technology."""
+    techs = set(getattr(step, "techs", ()) or ())
+    if not techs:
+        return analyzers
+    out = []
+    for a in analyzers:
+        serves = getattr(a, "techs", None) or ANALYZER_TECHS.get(getattr(a, "name", ""))
+        if serves is None or techs & set(serves):
+            out.append(a)
+    return out
+
+
 class ScanRunner:
     """Sweep `steps` `passes` times (None = until stopped) on the source `open_source()` returns.
 
@@ -213,7 +233,7 @@ class ScanRunner:
                 kind, pass_index, step, payload = self._queue.get()
                 if kind == "block":
                     t = time.perf_counter()
-                    self._emit_batch(call_in_order(analyzers, "process", payload))
+                    self._emit_batch(call_in_order(for_step(analyzers, step), "process", payload))
                     self.stats.processing_s += time.perf_counter() - t
                     self.stats.samples += len(payload)
                     self.stats.captured_s += payload.duration_s

@@ -1,8 +1,8 @@
 """Handset activity: TDMA (GSM) and SC-FDMA (LTE) bursts in uplink bands, attributed to operators' blocks.
 
-Runs only on captures whose tuning lies in an uplink band (FDD): base stations transmit bursty
-timeslots too, so a downlink band is never searched for handsets. TDD carriers need the downlink's
-frame timing to know which subframes are uplink (not yet wired).
+Runs on captures whose tuning lies in an FDD uplink band (base stations transmit bursty timeslots too,
+so a downlink band is never searched for bursts), and on TDD carriers in the uplink subframes of the
+TD-LTE cells the LTE analyzer found in the same tuning (their frame timing and UL/DL configuration).
 """
 
 from ._analyzer import UplinkAnalyzer, handset_record, uplink_bands

@@ -19,7 +19,7 @@ def uplink_bands(freq_hz: float) -> list[str]:
 
     A TDD carrier's downlink subframes come in 1 ms pieces on a 1 ms grid: without the downlink's frame
     timing they would look like handset transmissions, so frequencies a TDD band may use (1880-1920 MHz
-    is PCS1900 uplink in the Americas but band 39 in China) are not searched until that timing is wired.
+    is PCS1900 uplink in the Americas but band 39 in China) are left to the TDD path (`tdd_bands`).
     """
     from ..bands import band_info, bands_for_freq
 
