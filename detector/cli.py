@@ -214,19 +214,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("synth", help="write a synthetic recording of a described scene, with its ground truth")
     p.add_argument("scene", choices=("survey-egsm", "tones-gsm900", "uplink-handsets", "gsm-border", "border-sweep",
-                                     "handsets-border"),
+                                     "handsets-border", "lte-tdd"),
                    help="survey-egsm: 925-960 MHz sweep of GSM/LTE/UMTS-shaped emissions; tones-gsm900: CW tones "
                         "of known power; uplink-handsets: a GSM and an LTE handset plus base stations; "
                         "gsm-border: three GSM900 C0 carriers (460-00, 460-01, 467-192) with full System "
                         "Information at 2.4 MS/s; border-sweep: a GSM900 step and a band-8 LTE step; "
-                        "handsets-border: GSM and TD-LTE handsets beside base stations")
+                        "handsets-border: GSM and TD-LTE handsets beside base stations; lte-tdd: two co-channel "
+                        "TD-LTE cells (PCI 253, 97) at 1890 MHz, 1.92 MS/s, 60 ppm")
     p.add_argument("-o", "--output", required=True, metavar="PATH", help="output SigMF recording (.sigmf-meta)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled recording's)")
     p.add_argument("--ppm", type=float, default=None, metavar="PPM",
-                   help="gsm-border, border-sweep, handsets-border: simulated receiver crystal error (default +40, "
-                        "+40, +30)")
+                   help="gsm-border, border-sweep, handsets-border, lte-tdd: simulated receiver crystal error "
+                        "(default +40, +40, +30, +60)")
     p.add_argument("--duration", type=float, default=None, metavar="SECONDS",
-                   help="gsm-border: seconds of signal (default 1.22)")
+                   help="gsm-border, lte-tdd: seconds of signal (default 1.22, 0.08)")
 
     p = sub.add_parser("profiles", help="list the built-in site profiles (and show one with NAME)")
     p.add_argument("name", nargs="?", metavar="NAME|FILE", help="show this profile in full")
@@ -887,6 +888,10 @@ def cmd_synth(args) -> int:
         else:
             write_handset_scene(args.output, 21 if args.seed is None else args.seed,
                                 30.0 if args.ppm is None else args.ppm)
+    elif args.scene == "lte-tdd":
+        from .synth._lte import write_two_cell_tdd_scene
+
+        write_two_cell_tdd_scene(args.output, args.seed, args.ppm, args.duration)
     elif args.scene == "gsm-border":
         from .synth._gsm import write_border_scene
 

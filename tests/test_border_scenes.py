@@ -96,3 +96,13 @@ def test_synth_writes_the_border_scenes_byte_for_byte(tmp_path, cli):
         assert code == 0, err
         with open(os.path.join(RECORDINGS, f"{name}.sigmf-data"), "rb") as fh:
             assert (tmp_path / f"{name}.sigmf-data").read_bytes() == fh.read()
+
+
+def test_synth_lte_tdd_reproduces_the_reference_recording(tmp_path, cli):
+    code, _, err = cli("synth", "lte-tdd", "-o", tmp_path / "t.sigmf-meta")
+    assert code == 0, err
+    with open(os.path.join(RECORDINGS, "lte_tdd_1890M.sigmf-data"), "rb") as fh:
+        assert (tmp_path / "t.sigmf-data").read_bytes() == fh.read()
+    code, _, err = cli("synth", "lte-tdd", "--ppm", "-30", "--duration", "0.04", "-o", tmp_path / "u.sigmf-meta")
+    truth = json.loads((tmp_path / "u.truth.json").read_text())
+    assert code == 0 and truth["ppm"] == -30 and (tmp_path / "u.sigmf-data").stat().st_size == 2 * int(0.04 * 1.92e6)
