@@ -251,3 +251,104 @@ def pss_refine(x: np.ndarray, peak: PssPeak, step_hz: float, carrier_hz: float |
     metric = float(s[ci, di, fi] / (peak.noise_power * float(np.sum(np.abs(rep) ** 2))))
     return PssPeak(peak.n_id_2, float(f_est), float(pos), float(period), metric, peak.threshold, int(ok.sum()),
                    peak.noise_power)
+
+
+def pss_replica_at(n_id_2: int, sample_rate_hz: float) -> np.ndarray:
+    """The PSS symbol (no CP, 1/15 kHz long) sampled at `sample_rate_hz` with the scale of `pss_replica`."""
+    n_len = int(np.ceil(sample_rate_hz / 15e3 - 1e-9))
+    k = np.concatenate([np.arange(-31, 0), np.arange(1, 32)])
+    t = np.arange(n_len) / sample_rate_hz
+    return np.exp(2j * np.pi * 15e3 * t[:, None] * k[None, :]) @ pss(n_id_2) / NFFT
+
+
+def pss_prescreen(x: np.ndarray, sample_rate_hz: float, offsets_hz: np.ndarray, pfa: float = 0.1,
+                  clock_ppm: tuple[float, ...] = (0.0,), chunk: int = 16, max_peaks: int = 24
+                  ) -> tuple[list[PssPeak], float]:
+    """Coarse PSS search of a capture at its own rate (faster than 1.92 MS/s) over every offset at once.
+
+    The same statistic as `pss_search` with ``decimate=2`` (correlation at 0.96 MS/s, non-coherent over
+    half-frames, rows rescaled to the Gamma(H, 1) median, the best of the `clock_ppm` hypotheses), computed
+    from one FFT of `x` without shifting and resampling it per sub-band: the kept +-480 kHz around each offset
+    is exactly the spectrum of the 0.96 MS/s correlation. `offsets_hz` should stay within
+    +-(sample_rate_hz / 2 - 480 kHz) (beyond, the band wraps around). Used to tell which sub-bands hold a PSS
+    worth the full search (a permissive `pfa`: a false alarm only costs time).
+
+    Returns
+    -------
+    (peaks, threshold); positions are in 1.92 MS/s samples (even), offsets in Hz from the capture centre.
+    """
+    x = np.asarray(x, dtype=np.complex64)
+    n = x.size
+    fs = float(sample_rate_hz)
+    from fractions import Fraction
+    ratio = Fraction(fs / (FS / 2)).limit_denominator(1000)  # nfft / m
+    a, b = ratio.numerator, ratio.denominator
+    step_m = 2 * b
+    m = sfft.next_fast_len(int(np.ceil(n * (FS / 2) / fs)) + NFFT // 2 + 2)
+    while m % step_m or sfft.next_fast_len(m * a // b) != m * a // b:
+        m = sfft.next_fast_len(m + 1)
+    nfft = m * a // b
+    df = fs / nfft
+    n_valid = int(np.floor((n / fs - NFFT / FS) * (FS / 2))) + 1
+    if n_valid < HALF_FRAME // 2:
+        raise ValueError(f"capture too short for a PSS search: {n} samples")
+    shifts = np.unique(np.round(np.asarray(offsets_hz, dtype=np.float64) / df).astype(np.int64))
+    X = sfft.fft(x, nfft, workers=1)
+    reps = np.stack([pss_replica_at(r, fs) for r in range(3)])
+    P = np.conj(sfft.fft(reps, nfft, axis=1))
+    band = np.concatenate([np.arange(0, m // 2), np.arange(nfft - m // 2, nfft)])
+    Pb = P[:, band].astype(np.complex64)
+    scale = 1.0 / float(np.sum(np.abs(reps[0]) ** 2))
+    width = HALF_FRAME // 2
+    clocks = np.asarray(clock_ppm, dtype=np.float64)
+    folded = np.zeros((3, shifts.size, width), np.float32)
+    best_clock = np.zeros((3, shifts.size, width), np.int8)
+    noise = np.zeros(shifts.size)
+    h_count = max(int(np.floor((n_valid - width) / (width * (1 + clocks.max() * 1e-6)))) + 1, 1)
+    for c0 in range(0, shifts.size, chunk):
+        sh = shifts[c0:c0 + chunk]
+        rows = X[(band[None, :] + sh[:, None]) % nfft]
+        sub = rows[:, ::8]
+        s2 = np.median(sub.real ** 2 + sub.imag ** 2, axis=1) / (n * np.log(2))
+        noise[c0:c0 + sh.size] = s2
+        prod = rows[:, None, :] * Pb[None, :, :]
+        corr = sfft.ifft(prod, axis=2, workers=1, overwrite_x=True)
+        g = (scale * (m / nfft) ** 2 / np.maximum(s2, 1e-30)).astype(np.float32)[:, None, None]
+        mag = np.square(corr.real[:, :, :n_valid])
+        mag += np.square(corr.imag[:, :, :n_valid])
+        mag *= g
+        best = None
+        for ci, c in enumerate(clocks):
+            period = width * (1 + c * 1e-6)
+            fo = np.zeros((sh.size, 3, width), np.float32)
+            for h in range(h_count):
+                o = int(round(h * period))
+                seg = mag[:, :, o:o + width]
+                fo[:, :, :seg.shape[-1]] += seg
+            if best is None:
+                best = fo
+                arg = np.zeros(fo.shape, np.int8)
+            else:
+                better = fo > best
+                best = np.where(better, fo, best)
+                arg[better] = ci
+        folded[:, c0:c0 + sh.size, :] = best.transpose(1, 0, 2)
+        best_clock[:, c0:c0 + sh.size, :] = arg.transpose(1, 0, 2)
+    thr = pss_threshold(h_count, 3 * shifts.size * width, pfa)
+    med = np.median(folded[:, :, ::8], axis=2, keepdims=True)
+    folded *= np.minimum(1.0, (h_count - 1 / 3) / np.maximum(med, 1e-30)).astype(np.float32)
+    peaks: list[PssPeak] = []
+    step = (shifts[1] - shifts[0]) * df if shifts.size > 1 else 1.0
+    for _ in range(max_peaks):
+        k = int(np.argmax(folded))
+        r, o, t = np.unravel_index(k, folded.shape)
+        val = float(folded[r, o, t])
+        if val < thr:
+            break
+        period = HALF_FRAME * (1 + clocks[best_clock[r, o, t]] * 1e-6)
+        peaks.append(PssPeak(int(r), float(shifts[o] * df), float(2 * t), float(period), val, thr, h_count,
+                             float(noise[o])))
+        oi = np.abs(shifts - shifts[o]) * df <= 1.5 * step
+        tt = np.arange(t - 3, t + 4) % width
+        folded[r][np.ix_(oi, tt)] = 0
+    return peaks, thr
