@@ -169,29 +169,10 @@ def calibrate_blocks(blocks, max_seconds: float | None = None, config: ReceiverC
     Every segment (tuning) counts: the FCCH bursts of all of them are pooled, each carrier placed on
     the raster with its own segment's centre frequency. At most `max_seconds` of each segment are read.
     """
+    from ..sources._windows import segment_windows
+
     cfg = config or ReceiverConfig()
     col = _Collector()
-    buf: list[np.ndarray] = []
-    n_buf = 0
-    seg = fs = fc = None
-    seen = 0.0
-
-    def flush():
-        if buf and n_buf >= 0.01 * (fs or 1):
-            col.add_window(np.concatenate(buf), fs, fc, cfg)
-
-    for b in blocks:
-        if b.segment != seg:
-            flush()
-            buf, n_buf, seen = [], 0, 0.0
-            seg, fs, fc = b.segment, b.sample_rate_hz, b.center_freq_hz
-        if max_seconds is not None and seen >= max_seconds:
-            continue
-        buf.append(b.samples)
-        n_buf += len(b)
-        seen += len(b) / fs
-        if n_buf >= window_s * fs:
-            flush()
-            buf, n_buf = [], 0
-    flush()
+    for x, fs, fc in segment_windows(blocks, window_s, max_seconds, min_s=0.01):
+        col.add_window(x, fs, fc, cfg)
     return col.result()
