@@ -185,3 +185,11 @@ def test_calibrate_blocks_on_the_bundled_recording():
     assert d["method"] == "lte-pss" and d["ppm"] == pytest.approx(60.0, abs=0.1)
     assert {c["pci"] for c in d["carriers"]} == {253, 97} and all(c["confirmed"] for c in d["carriers"])
     assert d["carriers"][0]["band"] == "B39" and d["carriers"][0]["channel"] == 38350
+
+
+def test_synchronised_cell_15db_weaker_with_other_n_id_2():
+    # same frame timing, other PSS root: its PSS sits in the stronger cell's (cancelled) PSS symbol
+    strong = LteCellSpec(pci=100, earfcn=1750, n_rb_dl=25, snr_db=10.0, frame_start_s=0.001)
+    weak = LteCellSpec(pci=5, earfcn=1750, n_rb_dl=25, snr_db=-5.0, frame_start_s=0.001, sfn0=7)
+    x, _ = lte_scene([strong, weak], 1860e6, 1.92e6, 0.08, ppm=15.0, seed=0)
+    assert {c.pci for c in search(x, 1.92e6, 1860e6)} == {100, 5}
