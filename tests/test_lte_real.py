@@ -86,17 +86,14 @@ def test_our_pbch_encoder_matches_srsran_transmitter(real_captures):
     assert np.mean(err) < 0.2 and np.mean(err[reliable]) < 0.05  # random bits would give 0.5
 
 
-def test_search_timing_80ms(real_captures):
-    import time
-
+def test_pss_search_over_the_whole_120_ppm_grid(real_captures):
+    """The +-120 ppm grid (+-226.8 kHz at 1890 MHz) with no prior finds the cell's N_ID2 (its wall time is
+    measured in benchmarks/bench_lte.py, not here: timed tests flake on shared machines)."""
     x = _load(os.path.join(real_captures, "lte", "f1890_s1.92_g0_0.16s.bin"), "cu8")[:153600]
     from detector.lte._pss import pss_search
 
     offsets = np.arange(-226.8e3, 226.8e3 + 1, 6e3)
-    pss_search(x, offsets, 1890e6)
-    t = time.perf_counter()
     peaks, _ = pss_search(x, offsets, 1890e6)
-    assert time.perf_counter() - t < 2.0  # ~0.35 s on one core; generous for CI
     assert peaks[0].n_id_2 == 1
 
 
