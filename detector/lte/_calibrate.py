@@ -113,28 +113,9 @@ def calibrate(x: np.ndarray, sample_rate_hz: float, center_freq_hz: float, confi
 def calibrate_blocks(blocks, max_seconds: float | None = 1.0, config: SearchConfig | None = None,
                      window_s: float = 1.0) -> LteCalibration:
     """`calibrate` over `IQBlock`s (live dwell, recording, sweep), at most `max_seconds` per tuning."""
+    from ..sources._windows import segment_windows
+
     col = _Collector(config or SearchConfig())
-    buf: list[np.ndarray] = []
-    n_buf = 0
-    seg = fs = fc = None
-    seen = 0.0
-
-    def flush():
-        if buf and n_buf >= 0.0051 * (fs or 1):
-            col.add_window(np.concatenate(buf), fs, fc)
-
-    for b in blocks:
-        if b.segment != seg:
-            flush()
-            buf, n_buf, seen = [], 0, 0.0
-            seg, fs, fc = b.segment, b.sample_rate_hz, b.center_freq_hz
-        if max_seconds is not None and seen >= max_seconds:
-            continue
-        buf.append(b.samples)
-        n_buf += len(b)
-        seen += len(b) / fs
-        if n_buf >= window_s * fs:
-            flush()
-            buf, n_buf = [], 0
-    flush()
+    for x, fs, fc in segment_windows(blocks, window_s, max_seconds, min_s=0.0051):
+        col.add_window(x, fs, fc)
     return col.result()
