@@ -56,7 +56,7 @@ GR_PYTHON = "/usr/bin/python3"
 #: name, path, format, rate, centre, truth (ARFCN -> identity; None: not known)
 CAPTURES = [
     {"name": "border_948M (sim, +40 ppm)", "path": os.path.join(ROOT, "recordings", "gsm_border_948M.sigmf-data"),
-     "format": "cu8", "rate": 2.4e6, "freq": 948.0e6, "truth": "json"},
+     "format": "cu8", "rate": 2.048e6, "freq": 948.0e6, "truth": "json"},
     {"name": "GSMSP_953.6MHz_128 (real)",
      "path": os.path.join(REAL, "GSMSP_20070204_robert_dbsrx_953.6MHz_128.cfile"), "format": "cf32",
      "rate": 500e3, "freq": 953.6e6,

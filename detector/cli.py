@@ -218,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="survey-egsm: 925-960 MHz sweep of GSM/LTE/UMTS-shaped emissions; tones-gsm900: CW tones "
                         "of known power; uplink-handsets: a GSM and an LTE handset plus base stations; "
                         "gsm-border: three GSM900 C0 carriers (460-00, 460-01, 467-192) with full System "
-                        "Information at 2.4 MS/s; border-sweep: a GSM900 step and a band-8 LTE step; "
+                        "Information at 2.048 MS/s; border-sweep: a GSM900 step and a band-8 LTE step; "
                         "handsets-border: GSM and TD-LTE handsets beside base stations; lte-tdd: two co-channel "
                         "TD-LTE cells (PCI 253, 97) at 1890 MHz, 1.92 MS/s, 60 ppm")
     p.add_argument("-o", "--output", required=True, metavar="PATH", help="output SigMF recording (.sigmf-meta)")
@@ -228,6 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default +40, +40, +30, +60)")
     p.add_argument("--duration", type=float, default=None, metavar="SECONDS",
                    help="gsm-border, lte-tdd: seconds of signal (default 1.22, 0.08)")
+    p.add_argument("-s", "--sample-rate", type=_si, default=None, metavar="RATE",
+                   help="gsm-border: sample rate, S/s (default 2.048M, the bundled recording's)")
 
     p = sub.add_parser("profiles", help="list the built-in site profiles (and show one with NAME)")
     p.add_argument("name", nargs="?", metavar="NAME|FILE", help="show this profile in full")
@@ -896,7 +898,7 @@ def cmd_synth(args) -> int:
         from .synth._gsm import write_border_scene
 
         write_border_scene(args.output, 4 if args.seed is None else args.seed,
-                           40.0 if args.ppm is None else args.ppm, args.duration or 1.22)
+                           40.0 if args.ppm is None else args.ppm, args.duration or 1.22, args.sample_rate or 2.048e6)
     else:
         write_uplink_scene(args.output, 3 if args.seed is None else args.seed)
     base = args.output.removesuffix(".sigmf-meta")

@@ -2,7 +2,7 @@
 
     python recordings/gsm_make_recordings.py
 
-``gsm_border_948M.sigmf-*``: 2.4 MS/s cu8 around 948.0 MHz, 1.22 s, a simulated RTL-SDR 40 ppm fast, three
+``gsm_border_948M.sigmf-*``: 2.048 MS/s cu8 around 948.0 MHz, 1.22 s, a simulated RTL-SDR 40 ppm fast, three
 GSM900 C0 carriers (China Mobile 460-00 on ARFCN 62, China Unicom 460-01 on ARFCN 66, Koryolink 467-192 on
 ARFCN 64) at 18/12/9 dB in-channel SNR, each with its full System Information (neighbour lists in bit map 0,
 range 128 and range 1024 formats, SI2bis, SI2ter, and an SI2quater with LTE and UMTS neighbours); ground truth

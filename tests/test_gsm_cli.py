@@ -17,14 +17,19 @@ def test_replay_lists_every_gsm_carrier_with_its_identity(cli):
 
 
 def test_replay_prints_grgsm_scanner_lines_with_verdicts(cli):
-    code, out, err = cli("replay", os.path.join(ROOT, "recordings", "gsm_border_948M.sigmf-meta"))
+    rec = os.path.join(ROOT, "recordings", "gsm_border_948M")
+    with open(rec + ".truth.json") as fh:
+        power = {c["arfcn"]: c["power_dbfs"] for c in json.load(fh)["cells"]}
+    code, out, err = cli("replay", rec + ".sigmf-meta")
     assert code == 0, err
     lines = [ln for ln in out.splitlines() if ln.startswith("ARFCN:")]
-    assert lines == [
-        "ARFCN:   62, Freq:  947.4M, CID:  4321, LAC:  9522, MCC: 460, MNC:   0, Pwr: -24  [foreign]",
-        "ARFCN:   64, Freq:  947.8M, CID:     7, LAC:   301, MCC: 467, MNC: 192, Pwr: -32  [domestic]",
-        "ARFCN:   66, Freq:  948.2M, CID: 27013, LAC: 41001, MCC: 460, MNC:   1, Pwr: -30  [foreign]",
+    assert [ln.split(", Pwr:")[0] + ln.split(", Pwr:")[1][4:] for ln in lines] == [
+        "ARFCN:   62, Freq:  947.4M, CID:  4321, LAC:  9522, MCC: 460, MNC:   0  [foreign]",
+        "ARFCN:   64, Freq:  947.8M, CID:     7, LAC:   301, MCC: 467, MNC: 192  [domestic]",
+        "ARFCN:   66, Freq:  948.2M, CID: 27013, LAC: 41001, MCC: 460, MNC:   1  [foreign]",
     ]
+    for ln, arfcn in zip(lines, (62, 64, 66), strict=True):
+        assert abs(int(ln.split("Pwr:")[1].split()[0]) - power[arfcn]) <= 1.5  # measured power, dBFS
 
 
 def test_calibrate_on_the_bundled_recording(cli):
@@ -75,8 +80,8 @@ def test_calibrate_live_over_rtl_tcp(cli_subprocess):
                             stderr=subprocess.DEVNULL, env=subprocess_env())
     try:
         time.sleep(1.5)
-        r = cli_subprocess("calibrate", "--rtl-tcp", f"127.0.0.1:{port}", "-f", "948M", "--duration", "1.0",
-                           "--json", timeout=60)
+        r = cli_subprocess("calibrate", "--rtl-tcp", f"127.0.0.1:{port}", "-f", "948M", "-s", "2.048M",
+                           "--duration", "1.0", "--json", timeout=60)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -116,9 +121,24 @@ def test_synth_gsm_border_reproduces_the_bundled_recording(tmp_path, cli):
         assert (tmp_path / "g.sigmf-data").read_bytes() == fh.read()
     truth = json.loads((tmp_path / "g.truth.json").read_text())
     assert truth["ppm"] == 40.0
-    code, _, err = cli("synth", "gsm-border", "--ppm", "-40", "--duration", "0.3", "-o", tmp_path / "m.sigmf-meta")
-    assert code == 0 and json.loads((tmp_path / "m.truth.json").read_text())["ppm"] == -40.0
-    assert (tmp_path / "m.sigmf-data").stat().st_size == 2 * int(0.3 * 2.4e6)
+
+
+def test_replay_at_2_4_msps_and_minus_40_ppm_lists_every_carrier(tmp_path, cli):
+    """The issue's case: a 2.4 MS/s multi-carrier capture from a receiver 40 ppm slow (0.55 s: SI3 at TC 2)."""
+    code, _, err = cli("synth", "gsm-border", "-s", "2.4M", "--ppm", "-40", "--duration", "0.55",
+                       "-o", tmp_path / "m.sigmf-meta")
+    truth = json.loads((tmp_path / "m.truth.json").read_text())
+    assert code == 0 and truth["ppm"] == -40.0 and truth["sample_rate_hz"] == 2.4e6
+    assert (tmp_path / "m.sigmf-data").stat().st_size == 2 * int(0.55 * 2.4e6)
+    code, out, err = cli("replay", "--json", tmp_path / "m.sigmf-meta")
+    assert code == 0, err
+    cells = {r["channel"]: r for r in map(json.loads, out.splitlines()) if r.get("tech") == "gsm"}
+    assert sorted(cells) == sorted(c["arfcn"] for c in truth["cells"])
+    for c in truth["cells"]:
+        ident = cells[c["arfcn"]]["identity"]
+        assert (ident["bsic"], ident["mcc"], ident["mnc"], ident["lac"], ident["cell_id"]) == (
+            c["bsic"], c["mcc"], c["mnc"], c["lac"], c["cell_id"])
+        assert abs(cells[c["arfcn"]]["gsm"]["ppm"] + 40.0) < 0.1
 
 
 def test_calibrate_from_lte_cells(cli):

@@ -192,8 +192,9 @@ def test_scan_reports_the_gsm_cells_and_verdicts_that_replay_reports(cli_subproc
                             stderr=subprocess.DEVNULL, env=subprocess_env())
     try:
         time.sleep(1.5)
-        r = cli_subprocess("scan", "-f", "947.04M:948.96M", "--rtl-tcp", f"127.0.0.1:{port}", "--once", "--json",
-                           "--dwell", "1.0", timeout=120)
+        # one step at 948.0 MHz (the recording's rate, 2.048 MS/s, 20 % cropped: 1.64 MHz)
+        r = cli_subprocess("scan", "-f", "947.2M:948.8M", "-s", "2.048M", "--rtl-tcp", f"127.0.0.1:{port}", "--once",
+                           "--json", "--dwell-gsm", "1.0", timeout=120)
     finally:
         _stop(proc)
     assert r.returncode == 0, r.stderr
