@@ -43,7 +43,7 @@ from ..gsm._schinfo import sch_info_bits
 from ..gsm._sysinfo import encode_lai
 from ..sources import IQBlock
 from ..sources._sigmf_writer import SigMFWriter
-from ._scene import quantise_cu8
+from ._scene import add_awgn, quantise_cu8
 
 __all__ = ["GsmCell", "si_messages", "bcch_schedule", "c0_frame_bits", "c0_signal", "gsm_scene", "write_gsm_scene",
            "arfcn_freq_hz", "PAGING_IDLE", "border_scene_cells", "write_border_scene", "encode_si2quater"]
@@ -472,8 +472,7 @@ def gsm_scene(cells: list[GsmCell], center_freq_hz: float, sample_rate_hz: float
                  "bcch_schedule": {str(k): v for k, v in bcch_schedule(cell).items()},
                  "si": {k: v.hex() for k, v in si_messages(cell).items()}, **t}
         truth["cells"].append(entry)
-    sigma = np.sqrt(10 ** (noise_dbfs / 10) / 2)
-    x += (rng.standard_normal((n, 2), dtype=np.float32) * np.float32(sigma)).view(np.complex64)[:, 0]
+    x = add_awgn(x, noise_dbfs, rng)
     if quantise:
         x = quantise_cu8(x)
     return x.astype(np.complex64), truth

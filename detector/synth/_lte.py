@@ -31,7 +31,7 @@ from ..lte._mib import encode_mib
 from ..lte._sequences import gold, pss, sss
 from ..sources import IQBlock
 from ..sources._sigmf_writer import SigMFWriter
-from ._scene import quantise_cu8
+from ._scene import add_awgn, quantise_cu8
 
 __all__ = ["LteCellSpec", "cell_signal", "lte_scene", "write_lte_scene", "EPA_PROFILE", "DWPTS_SYMBOLS",
            "pbch_frame_bits", "two_cell_tdd_scene", "fdd_two_carrier_cells", "write_reference_recordings",
@@ -338,8 +338,7 @@ def lte_scene(cells: list[LteCellSpec], center_freq_hz: float, sample_rate_hz: f
                  "baseband_offset_hz": round(offset, 1), "power_dbfs": round(p_dbfs, 2),
                  "tdd_pattern": TDD_CONFIGS[spec.tdd_config] if spec.duplex == "tdd" else None, **t}
         truth["cells"].append(entry)
-    sigma = np.sqrt(10 ** (noise_dbfs / 10) / 2)
-    x += (rng.standard_normal((n, 2), dtype=np.float32) * np.float32(sigma)).view(np.complex64)[:, 0]
+    x = add_awgn(x, noise_dbfs, rng)
     if quantise:
         x = quantise_cu8(x)
     return x.astype(np.complex64), truth

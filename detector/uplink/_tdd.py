@@ -88,6 +88,13 @@ def _tile_threshold(n_bins: int, pfa: float) -> float:
     return float(gamma.isf(pfa, n_bins, scale=1.0 / n_bins)) * 10 ** (0.3 / 10)
 
 
+def _prb_mean_matrix(prb: np.ndarray, n_prb: int) -> np.ndarray:
+    """(bins, n_prb) matrix averaging the bins of each PRB: ``spectra @ M`` is the mean per PRB."""
+    m = np.zeros((prb.size, n_prb))
+    m[np.arange(prb.size), prb] = 1.0
+    return m / np.maximum(m.sum(axis=0), 1.0)
+
+
 def _band_power(seg: np.ndarray, fs: float, lo_hz: float, hi_hz: float) -> np.ndarray:
     """Mean periodogram density (power per bin, full scale 1) of each row of `seg` inside [lo, hi) Hz."""
     n = seg.shape[-1]
@@ -161,9 +168,7 @@ def tdd_uplink_handsets(x: np.ndarray, fs: float, frame_start: float, configurat
     gf = np.fft.fftfreq(sym_n, 1 / fs)
     gprb = np.floor((gf - edges[0]) / PRB_HZ).astype(np.int64)
     gin = (gprb >= 0) & (gprb < 2 * n_half)
-    g_counts = np.maximum(np.bincount(gprb[gin], minlength=2 * n_half), 1)
-    per_pos = np.stack([np.bincount(gprb[gin], weights=row[gin], minlength=2 * n_half) / g_counts
-                        for row in gspec.mean(axis=0)])  # (14, n_prb)
+    per_pos = gspec.mean(axis=0)[:, gin] @ _prb_mean_matrix(gprb[gin], 2 * n_half)  # (14, n_prb)
     medians = np.median(per_pos[_DWPTS_MIN:14 - _UPPTS_MAX], axis=1)
     g = _DWPTS_MIN + int(np.argmin(medians))
     noise = float(medians.min())
@@ -186,8 +191,7 @@ def tdd_uplink_handsets(x: np.ndarray, fs: float, frame_start: float, configurat
     prb = np.floor((f - edges[0]) / PRB_HZ).astype(np.int64)
     inside = (prb >= 0) & (prb < 2 * n_half)
     counts = np.bincount(prb[inside], minlength=2 * n_half)
-    tiles = np.stack([np.bincount(prb[inside], weights=row[inside], minlength=2 * n_half) for row in spec])
-    tiles = tiles / np.maximum(counts, 1)  # mean density per bin, comparable with `noise`
+    tiles = spec[:, inside] @ _prb_mean_matrix(prb[inside], 2 * n_half)  # mean density per bin, as `noise`
     thr = _tile_threshold(int(counts[counts > 0].min()), pfa)
     info.update(ul_subframes=len(ul_starts.ravel()), prbs=2 * n_half, threshold=thr)
     active = tiles > thr * noise_prb[None, :]  # (n_frames * n_ul, n_prb)
