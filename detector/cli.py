@@ -819,7 +819,7 @@ def cmd_calibrate(args) -> int:
                 _error(e, args)
                 status = max(status, e.exit_code)
                 continue
-        results = [{"source": label, "method": "gsm-fcch", **calibrate_blocks(kept).as_dict()}]
+        results = [{"source": label, **calibrate_blocks(kept).as_dict()}]
         if any(lte_bands_in_capture(b.center_freq_hz, b.sample_rate_hz) for b in kept[:1] + kept[-1:]):
             results.append({"source": label, **lte_calibrate_blocks(kept, max_seconds=args.duration).as_dict()})
         found = [d for d in results if d["ppm"] is not None]

@@ -15,54 +15,15 @@ few ppm while warming up: calibrate after 5-10 minutes of running.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-
 import numpy as np
 
+from ..calibration import CalibrationResult
 from ._arfcn import freq_to_channel
 from ._constants import FRAME_SYMBOLS, SYMBOL_RATE_HZ
 from ._fcch import fcch_search, refine_fcch
 from ._receiver import ReceiverConfig, receive
 
 __all__ = ["CalibrationResult", "calibrate", "calibrate_blocks"]
-
-
-@dataclass
-class CalibrationResult:
-    """Crystal error estimated from FCCH bursts.
-
-    Attributes
-    ----------
-    ppm : float or None
-        Median over all FCCH bursts used (None when no carrier qualified).
-    ppm_mean, ppm_std : float or None
-        Mean and standard deviation over the bursts.
-    count : int
-        FCCH bursts used.
-    carriers : list of dict
-        Per carrier: ``band``, ``channel`` (ARFCN), ``freq_hz`` (raster), ``freq_offset_hz``, ``ppm``,
-        ``ppm_std``, ``fcch_count``, ``snr_db``, ``confirmed`` and ``bsic`` when the SCH decoded.
-    sample_clock_ppm : float or None
-        Sample-rate error from the measured TDMA frame period (same sign convention).
-    duration_s : float
-        Seconds of samples examined.
-    """
-
-    ppm: float | None = None
-    ppm_mean: float | None = None
-    ppm_std: float | None = None
-    count: int = 0
-    carriers: list = field(default_factory=list)
-    sample_clock_ppm: float | None = None
-    duration_s: float = 0.0
-
-    def as_dict(self) -> dict:
-        """JSON-ready dict (values rounded)."""
-        d = asdict(self)
-        for k in ("ppm", "ppm_mean", "ppm_std", "sample_clock_ppm"):
-            if d[k] is not None:
-                d[k] = round(d[k], 3)
-        return d
 
 
 class _Collector:

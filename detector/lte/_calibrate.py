@@ -1,59 +1,30 @@
 """Receiver crystal error from LTE cells (PSS carrier offset refined on the CRS), like ``kal -c`` for GSM.
 
 `calibrate` works on one window of samples, `calibrate_blocks` on the `IQBlock`s of a live dwell or a
-recording (every tuning counts, bounded memory). The result has the fields and ``as_dict`` of
-`detector.gsm.CalibrationResult` (``fcch_count`` there counts PSS half-frames here) so the ``calibrate``
-command can print either.
+recording (every tuning counts, bounded memory). The result is a
+`detector.calibration.CalibrationResult` (``fcch_count`` counts PSS half-frames here), as GSM's, so the
+``calibrate`` command prints either.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
+from ..calibration import CalibrationResult
 from ._search import SearchConfig, carrier_raster, search
 
 __all__ = ["LteCalibration", "calibrate", "calibrate_blocks"]
 
 
 @dataclass
-class LteCalibration:
-    """Crystal error estimated from LTE cells.
+class LteCalibration(CalibrationResult):
+    """`detector.calibration.CalibrationResult` from LTE cells: ``count`` and each carrier's ``fcch_count`` are PSS
+    half-frames, carriers carry ``pci`` and ``confirmed`` (MIB CRC passed), ``sample_clock_ppm`` is measured from
+    the PSS period only when it was not tied to the LO error."""
 
-    Attributes
-    ----------
-    ppm : float or None
-        Median over the cells found (None: no cell). Positive: the receiver's crystal runs fast (the
-        signal appears low); correct with ``-p ppm``.
-    ppm_mean, ppm_std : float or None
-    count : int
-        PSS half-frames used.
-    carriers : list of dict
-        Per cell: ``band``, ``channel`` (EARFCN), ``freq_hz`` (raster), ``freq_offset_hz``, ``ppm``, ``ppm_std``
-        (None), ``fcch_count`` (PSS half-frames), ``snr_db``, ``pci``, ``confirmed`` (MIB CRC passed).
-    sample_clock_ppm : float or None
-        Sample-clock error measured from the PSS period (only when it was not tied to the LO error).
-    duration_s : float
-    method : str
-    """
-
-    ppm: float | None = None
-    ppm_mean: float | None = None
-    ppm_std: float | None = None
-    count: int = 0
-    carriers: list = field(default_factory=list)
-    sample_clock_ppm: float | None = None
-    duration_s: float = 0.0
     method: str = "lte-pss"
-
-    def as_dict(self) -> dict:
-        """JSON-ready dict (values rounded)."""
-        d = asdict(self)
-        for k in ("ppm", "ppm_mean", "ppm_std", "sample_clock_ppm"):
-            if d[k] is not None:
-                d[k] = round(d[k], 3)
-        return d
 
 
 class _Collector:
