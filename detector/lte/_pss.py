@@ -17,6 +17,7 @@ then the residual offset from the phase between the two halves of the PSS correl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import scipy.fft as sfft
@@ -82,6 +83,71 @@ def pss_threshold(half_frames: int, n_tests: float, pfa: float) -> float:
     return float(gamma.isf(pfa / max(n_tests, 1.0), half_frames))
 
 
+@lru_cache(maxsize=8)
+def _replica_spectra(nfft: int, half: int) -> tuple[np.ndarray, np.ndarray]:
+    """Conjugate spectra (nfft-point) of the three PSS replicas over the bins [0, half) and [nfft - half, nfft)."""
+    reps = np.stack([pss_replica(r) for r in range(3)])
+    P = np.conj(sfft.fft(reps, nfft, axis=1))
+    lo, hi = P[:, :half].astype(np.complex64), P[:, nfft - half:].astype(np.complex64)
+    lo.flags.writeable = hi.flags.writeable = False
+    return lo, hi
+
+
+def _correlation_power(X: np.ndarray, shifts: np.ndarray, P_lo: np.ndarray, P_hi: np.ndarray, length: int,
+                       n_valid: int, n_input: int, chunk: int):
+    """|correlation|^2 of the capture (spectrum `X`, nfft points) with the three replicas (conjugate spectra
+    `P_lo`, `P_hi` over the kept bins [0, half) and [-half, 0)) for each shift of `shifts` (bins).
+
+    Yields ``(i0, power, noise)`` per chunk of shifts starting at index i0: power (c, 3, n_valid) float32,
+    un-normalised, from an inverse FFT of `length` points (nfft: full rate; 2 half: the 0.96 MS/s
+    correlation); noise (c,), the noise power per input sample in each shifted band (median of |X|^2 over a
+    1-in-8 subset of its bins, robust to spurs and the DC spike). The arrays are reused between chunks."""
+    nfft = X.size
+    half = P_lo.shape[1]
+    ext = int(np.abs(shifts).max()) + 1 if shifts.size else 1
+    Xe = np.concatenate([X[nfft - ext:], X, X[:ext]])  # shifted bands become contiguous slices
+    Pe = np.square(Xe.real)
+    Pe += np.square(Xe.imag)
+    sub_idx = ext + np.concatenate([np.arange(0, half, 8), np.arange(nfft - half, nfft, 8)])  # 1 in 8 kept bins
+    rows = min(chunk, shifts.size)
+    buf = np.zeros((rows, 3, length), np.complex64)  # bins outside the kept band stay zero
+    power = np.empty((rows, 3, n_valid), np.float32)
+    noise = np.empty(rows)
+    for i0 in range(0, shifts.size, chunk):
+        sh = shifts[i0:i0 + chunk]
+        c = sh.size
+        noise[:c] = np.median(Pe[sub_idx[None, :] + sh[:, None]], axis=1) / (n_input * np.log(2))
+        for i, s in enumerate(sh):
+            lo = Xe[ext + s:ext + s + half]
+            hi = Xe[ext + nfft - half + s:ext + nfft + s]
+            np.multiply(lo[None, :], P_lo, out=buf[i, :, :half])
+            np.multiply(hi[None, :], P_hi, out=buf[i, :, length - half:])
+        corr = sfft.ifft(buf[:c], axis=2, workers=1, overwrite_x=True)
+        v = corr.view(np.float32)  # interleaved re, im
+        np.square(v, out=v)
+        np.add(v[:, :, 0:2 * n_valid:2], v[:, :, 1:2 * n_valid:2], out=power[:c])
+        if np.shares_memory(corr, buf):
+            buf[:, :, half:length - half] = 0
+        yield i0, power[:c], noise[:c]
+
+
+def _best_of(folds: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Element-wise maximum of non-negative float32 arrays (at most 8) and the index of the array holding it.
+
+    The index is packed into the 3 lowest mantissa bits of each value (a relative change below 1e-6), so
+    one `np.maximum` pass per array finds both: non-negative IEEE floats order like their bit patterns.
+    The arrays are modified in place."""
+    if not 0 < len(folds) <= 8:
+        raise ValueError(f"1 to 8 arrays, not {len(folds)}")
+    best = None
+    for i, f in enumerate(folds):
+        bits = f.view(np.int32)
+        bits &= ~7
+        bits |= i
+        best = f if best is None else np.maximum(best, f, out=best)
+    return best, (best.view(np.int32) & 7).astype(np.int8)
+
+
 def _fold(mag: np.ndarray, period: float, width: int) -> tuple[np.ndarray, int]:
     """Sum mag[..., round(h * period) + t] over complete half-frames h; t = 0..width-1 (contiguous slices)."""
     n = mag.shape[-1]
@@ -131,19 +197,19 @@ def pss_search(x: np.ndarray, offsets_hz: np.ndarray, carrier_hz: float | None =
     if n < HALF_FRAME // 2 + NFFT:
         raise ValueError(f"capture too short for a PSS search: {n} samples, need >= {HALF_FRAME // 2 + NFFT}")
     nfft = sfft.next_fast_len(n + NFFT)
-    nfft += nfft % 2
+    while nfft % 4:  # m even: the kept band is exactly the spectrum of the 0.96 MS/s correlation
+        nfft = sfft.next_fast_len(nfft + 1)
     m = nfft // 2  # bins kept: the +-480 kHz the PSS occupies
     df = FS / nfft
     shifts = np.unique(np.round(np.asarray(offsets_hz, dtype=np.float64) / df).astype(np.int64))
     X = sfft.fft(x, nfft, workers=1)
-    reps = np.stack([pss_replica(r) for r in range(3)])
-    P = np.conj(sfft.fft(reps, nfft, axis=1))  # (3, nfft)
-    band = np.concatenate([np.arange(0, m // 2), np.arange(nfft - m // 2, nfft)])  # +-FS/4 in FFT order
-    Pb = P[:, band].astype(np.complex64)
-    e_rep = float(np.sum(np.abs(reps[0]) ** 2))
-    scale = 1.0 / e_rep  # |corr|^2 / |p|^2
+    half = m // 2
+    P_lo, P_hi = _replica_spectra(nfft, half)
+    scale = 1.0 / float(np.sum(np.abs(pss_replica(0)) ** 2))  # |corr|^2 / |p|^2
     if decimate not in (1, 2):
         raise ValueError(f"decimate must be 1 or 2, not {decimate!r}")
+    length = nfft if decimate == 1 else 2 * half  # IFFT length: full rate, or the 0.96 MS/s correlation
+    gain = scale if decimate == 1 else scale * (length / nfft) ** 2
     n_valid = (n - NFFT) // decimate + 1
     width = HALF_FRAME // decimate
     folded = np.zeros((3, shifts.size, width), np.float32)
@@ -152,37 +218,23 @@ def pss_search(x: np.ndarray, offsets_hz: np.ndarray, carrier_hz: float | None =
     best_clock = np.zeros((3, shifts.size, width), np.int8)
     noise = np.zeros(shifts.size)
     h_count = 1
-    for c0 in range(0, shifts.size, chunk):
-        sh = shifts[c0:c0 + chunk]
-        rows = X[(band[None, :] + sh[:, None]) % nfft]  # (c, m)
-        # noise power per sample inside the PSS band, robust to spurs and the DC spike (median of |X|^2)
-        sub = rows[:, ::8]  # a 1-in-8 subset of the bins is plenty for a median
-        s2 = np.median(sub.real ** 2 + sub.imag ** 2, axis=1) / (n * np.log(2))
-        prod = rows[:, None, :] * Pb[None, :, :]  # (c, 3, m)
-        if decimate == 1:
-            full = np.zeros((sh.size, 3, nfft), np.complex64)
-            full[:, :, :m // 2] = prod[:, :, :m // 2]
-            full[:, :, nfft - m // 2:] = prod[:, :, m // 2:]
-            corr = sfft.ifft(full, axis=2, workers=1, overwrite_x=True)[:, :, :n_valid]
-        else:  # the kept band is exactly the length-m spectrum of the 0.96 MS/s correlation
-            corr = sfft.ifft(prod, axis=2, workers=1, overwrite_x=True)[:, :, :n_valid] * np.float32(m / nfft)
-        noise[c0:c0 + sh.size] = s2
-        mag = (corr.real ** 2 + corr.imag ** 2) * (scale / np.maximum(s2, 1e-30)).astype(np.float32)[:, None, None]
-        for i, s in enumerate(sh):
-            f = s * df
+    for c0, mag, s2 in _correlation_power(X, shifts, P_lo, P_hi, length, n_valid, n, chunk):
+        noise[c0:c0 + s2.size] = s2
+        g = gain / np.maximum(s2, 1e-30)  # folding is linear: normalise afterwards
+        for i in range(s2.size):
+            f = shifts[c0 + i] * df
             if carrier_hz:
                 period = HALF_FRAME * (1 - f / carrier_hz)
                 periods[c0 + i] = period
                 fo, h_count = _fold(mag[i], period / decimate, width)
-                folded[:, c0 + i, :] = fo
+                folded[:, c0 + i, :] = fo * np.float32(g[i])
             else:
                 per_clock = []
-                for c in clocks:
-                    fo, h_count = _fold(mag[i], HALF_FRAME * (1 + c * 1e-6) / decimate, width)
+                for ck in clocks:
+                    fo, h_count = _fold(mag[i], HALF_FRAME * (1 + ck * 1e-6) / decimate, width)
                     per_clock.append(fo)
-                stack = np.stack(per_clock)
-                best_clock[:, c0 + i, :] = np.argmax(stack, axis=0)
-                folded[:, c0 + i, :] = stack.max(axis=0)
+                best, best_clock[:, c0 + i, :] = _best_of(per_clock)
+                folded[:, c0 + i, :] = best * np.float32(g[i])
                 periods[c0 + i] = HALF_FRAME
     thr = pss_threshold(h_count, 3 * shifts.size * width, pfa)
     # robustness to non-white interference (a GSM carrier, spurs): rescale each (root, offset) row so that its
@@ -296,44 +348,31 @@ def pss_prescreen(x: np.ndarray, sample_rate_hz: float, offsets_hz: np.ndarray, 
     X = sfft.fft(x, nfft, workers=1)
     reps = np.stack([pss_replica_at(r, fs) for r in range(3)])
     P = np.conj(sfft.fft(reps, nfft, axis=1))
-    band = np.concatenate([np.arange(0, m // 2), np.arange(nfft - m // 2, nfft)])
-    Pb = P[:, band].astype(np.complex64)
-    scale = 1.0 / float(np.sum(np.abs(reps[0]) ** 2))
+    half = m // 2
+    P_lo, P_hi = P[:, :half].astype(np.complex64), P[:, nfft - half:].astype(np.complex64)
+    gain = (m / nfft) ** 2 / float(np.sum(np.abs(reps[0]) ** 2))
     width = HALF_FRAME // 2
     clocks = np.asarray(clock_ppm, dtype=np.float64)
     folded = np.zeros((3, shifts.size, width), np.float32)
     best_clock = np.zeros((3, shifts.size, width), np.int8)
     noise = np.zeros(shifts.size)
     h_count = max(int(np.floor((n_valid - width) / (width * (1 + clocks.max() * 1e-6)))) + 1, 1)
-    for c0 in range(0, shifts.size, chunk):
-        sh = shifts[c0:c0 + chunk]
-        rows = X[(band[None, :] + sh[:, None]) % nfft]
-        sub = rows[:, ::8]
-        s2 = np.median(sub.real ** 2 + sub.imag ** 2, axis=1) / (n * np.log(2))
-        noise[c0:c0 + sh.size] = s2
-        prod = rows[:, None, :] * Pb[None, :, :]
-        corr = sfft.ifft(prod, axis=2, workers=1, overwrite_x=True)
-        g = (scale * (m / nfft) ** 2 / np.maximum(s2, 1e-30)).astype(np.float32)[:, None, None]
-        mag = np.square(corr.real[:, :, :n_valid])
-        mag += np.square(corr.imag[:, :, :n_valid])
-        mag *= g
-        best = None
-        for ci, c in enumerate(clocks):
-            period = width * (1 + c * 1e-6)
-            fo = np.zeros((sh.size, 3, width), np.float32)
+    for c0, mag, s2 in _correlation_power(X, shifts, P_lo, P_hi, m, n_valid, n, chunk):
+        c = s2.size
+        noise[c0:c0 + c] = s2
+        per_clock = []
+        for ck in clocks:
+            period = width * (1 + ck * 1e-6)
+            fo = np.zeros((c, 3, width), np.float32)
             for h in range(h_count):
                 o = int(round(h * period))
                 seg = mag[:, :, o:o + width]
                 fo[:, :, :seg.shape[-1]] += seg
-            if best is None:
-                best = fo
-                arg = np.zeros(fo.shape, np.int8)
-            else:
-                better = fo > best
-                best = np.where(better, fo, best)
-                arg[better] = ci
-        folded[:, c0:c0 + sh.size, :] = best.transpose(1, 0, 2)
-        best_clock[:, c0:c0 + sh.size, :] = arg.transpose(1, 0, 2)
+            per_clock.append(fo)
+        best, arg = _best_of(per_clock)
+        best *= (gain / np.maximum(s2, 1e-30)).astype(np.float32)[:, None, None]  # folding is linear
+        folded[:, c0:c0 + c, :] = best.transpose(1, 0, 2)
+        best_clock[:, c0:c0 + c, :] = arg.transpose(1, 0, 2)
     thr = pss_threshold(h_count, 3 * shifts.size * width, pfa)
     med = np.median(folded[:, :, ::8], axis=2, keepdims=True)
     folded *= np.minimum(1.0, (h_count - 1 / 3) / np.maximum(med, 1e-30)).astype(np.float32)

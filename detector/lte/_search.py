@@ -52,6 +52,11 @@ from ._tdd import TddResult, tdd_config
 
 #: Spacing of the sub-bands a capture faster than 1.92 MS/s is cut into (each searched +-160 kHz).
 SUBBAND_STEP_HZ = 300e3
+#: Half-frames the SSS detection combines at most (1 s; beyond, a longer capture only costs time there, it
+#: still serves the PBCH). Weak cells need many: PCI 142 of the real f1860 capture (~3 dB under PCI 86, found
+#: behind its cancelled PSS) is identified from 200 half-frames, not from 32.
+SSS_HALF_FRAMES = 200
+
 #: Sample-clock hypotheses (ppm) of the coarse search when the offset does not give the crystal error.
 CLOCK_HYPOTHESES_PPM = (-90.0, -45.0, 0.0, 45.0, 90.0)
 #: Carriers closer than this to a stronger one are its leakage (the narrowest LTE channel is 1.4 MHz).
@@ -211,11 +216,22 @@ class _CarrierSearch:
             w = cfg.max_offset_hz
         self.offsets = np.arange(-w, w + cfg.step_hz / 2, cfg.step_hz)
         self.drift_carrier = carrier_hz if (cfg.clock_locked and carrier_hz and carrier_hz > 0) else None
+        self.first_peaks: list[PssPeak] | None = None
+
+    def search_samples(self) -> int:
+        """Samples (1.92 MS/s) the coarse PSS search uses."""
+        return max(int(self.cfg.search_s * FS), HALF_FRAME + NFFT)
+
+    def coarse_pass(self) -> list[PssPeak]:
+        """The first coarse PSS search (no cell found yet); kept for `run`, which starts from it."""
+        self.first_peaks, _ = pss_search(self.y[:self.search_samples()], self.offsets, self.drift_carrier,
+                                         self.cfg.pfa, clock_ppm=CLOCK_HYPOTHESES_PPM, decimate=self.decimate)
+        return self.first_peaks
 
     def run(self) -> list[LteCell]:
         cfg = self.cfg
         residual = self.y.copy()
-        n_search = min(residual.size, max(int(cfg.search_s * FS), HALF_FRAME + NFFT))
+        n_search = min(residual.size, self.search_samples())
         cells: list[LteCell] = []
         rejected: list[tuple[int, float, float]] = []
         for _ in range(cfg.max_cells + 4):
@@ -226,8 +242,11 @@ class _CarrierSearch:
             if cells:  # one carrier per sub-band: every further cell shares the receiver's offset (+-3 kHz)
                 f0 = cells[0].offset_hz
                 offsets = np.arange(f0 - 3e3, f0 + 3e3 + 1, 1.5e3)
-            peaks, _thr = pss_search(residual[:n_search], offsets, self.drift_carrier, cfg.pfa, exclude=excl,
-                                     clock_ppm=CLOCK_HYPOTHESES_PPM, decimate=self.decimate)
+            if not cells and not excl and self.first_peaks is not None:
+                peaks = self.first_peaks
+            else:
+                peaks, _thr = pss_search(residual[:n_search], offsets, self.drift_carrier, cfg.pfa, exclude=excl,
+                                         clock_ppm=CLOCK_HYPOTHESES_PPM, decimate=self.decimate)
             progress = False
             misses = 0
             # refine the strongest coarse peaks first and try them in the order of their refined metric: a
@@ -238,7 +257,9 @@ class _CarrierSearch:
                 if any(c.n_id_2 == p.n_id_2 and _same_cell_timing(p.position, c.extra["pss_position"], p.period)
                        for c in cells):
                     continue
-                refined.append((p, pss_refine(residual, p, cfg.step_hz if not cells else 1.5e3, self.drift_carrier,
+                # on the samples the coarse search used: its metric is then compared with the same threshold
+                refined.append((p, pss_refine(residual[:n_search], p, cfg.step_hz if not cells else 1.5e3,
+                                              self.drift_carrier,
                                               clock_span_ppm=0.0 if self.drift_carrier else 25.0)))
             refined.sort(key=lambda pq: -pq[1].metric)
             for p, q in refined:
@@ -316,9 +337,9 @@ class _CarrierSearch:
         results = []
         if coherent_only is not False or pss_channel is None:
             if pss_channel is None:
-                results.append(sss_detect(xc, q.n_id_2, pos, q.clock, coherent=True))
+                results.append(sss_detect(xc, q.n_id_2, pos[:SSS_HALF_FRAMES], q.clock, coherent=True))
         if coherent_only is not True:
-            results.append(sss_detect(xc, q.n_id_2, pos, q.clock, coherent=False))
+            results.append(sss_detect(xc, q.n_id_2, pos[:SSS_HALF_FRAMES], q.clock, coherent=False))
         ok = [s for s in results if s.z >= cfg.sss_z_min + (0.0 if s.coherent else cfg.noncoherent_extra_z)
               and s.margin >= cfg.sss_margin_min]
         if not ok:
@@ -503,8 +524,12 @@ def search(x: np.ndarray, sample_rate_hz: float = FS, center_freq_hz: float | No
     if not native and sample_rate_hz <= 2.5e6 and cfg.prescreen_s > 0:
         shifts = _prescreen_shifts(x, float(sample_rate_hz), shifts, cfg)
     cells: list[LteCell] = []
+    # a sub-band is first brought to 1.92 MS/s only as far as the coarse PSS search reads (plus the resampling
+    # filter's edge), and the rest only if that search finds a peak
+    n_head = int(math.ceil((max(int(cfg.search_s * FS), HALF_FRAME + NFFT) + 256) * sample_rate_hz / FS))
     for shift in shifts:
-        y = to_search_rate(x, sample_rate_hz, shift)
+        short = not native and x.size > 2 * n_head
+        y = to_search_rate(x[:n_head] if short else x, sample_rate_hz, shift)
         if y.size < HALF_FRAME:
             raise ValueError(f"capture too short for LTE cell search: {x.size} samples "
                              f"({x.size / sample_rate_hz * 1e3:.2f} ms); need >= 5 ms (one half-frame)")
@@ -514,6 +539,10 @@ def search(x: np.ndarray, sample_rate_hz: float = FS, center_freq_hz: float | No
             cs.offsets = np.arange(-half, half + 1, cfg.step_hz)
             cs.drift_carrier = None
             cs.decimate = cfg.subband_decimate
+        if short:
+            if not cs.coarse_pass():
+                continue
+            cs.y = to_search_rate(x, sample_rate_hz, shift)
         for c in cs.run():
             if c.extra.get("duplicate"):
                 continue
