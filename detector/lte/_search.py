@@ -47,7 +47,7 @@ from ._pbch import MibResult, decode_pbch, subframe0_reconstruction
 from ._pss import PssPeak, pss_prescreen, pss_refine, pss_search
 from ._resample import to_search_rate
 from ._sequences import pss
-from ._sss import sss_detect, sss_table
+from ._sss import FLAT, REF_SMOOTH_SC, sss_detect, sss_table
 from ._tdd import TddResult, tdd_config
 
 #: Spacing of the sub-bands a capture faster than 1.92 MS/s is cut into (each searched +-160 kHz).
@@ -84,6 +84,10 @@ class SearchConfig:
         False-alarm probability of one PSS search on noise (sets the threshold).
     search_s : float
         Seconds of the capture the coarse PSS search uses (the rest is used by SSS, CRS and PBCH).
+    further_search_s : float
+        Seconds the searches for further cells of a carrier use (when the capture is that long): they cover
+        5 offsets instead of 65, so a longer integration is cheap and finds cells under a stronger one's
+        data (an unsynchronised co-channel cell 15 dB down sits at about -15 dB SINR).
     sss_z_min, sss_margin_min : float
         SSS acceptance: z-score of the best hypothesis and its lead over the second.
     max_cells : int
@@ -121,6 +125,7 @@ class SearchConfig:
     step_hz: float = 7000.0
     pfa: float = 1e-3
     search_s: float = 0.08
+    further_search_s: float = 0.32
     sss_z_min: float = 5.0
     sss_margin_min: float = 1.5
     max_cells: int = 6
@@ -231,7 +236,9 @@ class _CarrierSearch:
     def run(self) -> list[LteCell]:
         cfg = self.cfg
         residual = self.y.copy()
-        n_search = min(residual.size, self.search_samples())
+        n_first = min(residual.size, self.search_samples())
+        # once the carrier's offset is known, further cells cost a few offsets only: search them over longer
+        n_more = min(residual.size, max(int(cfg.further_search_s * FS), n_first))
         cells: list[LteCell] = []
         rejected: list[tuple[int, float, float]] = []
         for _ in range(cfg.max_cells + 4):
@@ -239,6 +246,7 @@ class _CarrierSearch:
                 break
             excl = rejected + [(c.n_id_2, c.offset_hz, c.extra["pss_position"]) for c in cells]
             offsets = self.offsets
+            n_search = n_more if cells else n_first
             if cells:  # one carrier per sub-band: every further cell shares the receiver's offset (+-3 kHz)
                 f0 = cells[0].offset_hz
                 offsets = np.arange(f0 - 3e3, f0 + 3e3 + 1, 1.5e3)
@@ -281,14 +289,18 @@ class _CarrierSearch:
                     continue
                 cells.append(cell)
                 residual = self._cancel(residual, cell)
+                # cells synchronised with it under the other two N_ID2 first: their SSS, until cancelled, leaks
+                # into the twin's test below
+                residual = self._synchronised_neighbours(residual, q, cells)
                 # a weaker cell sharing this PSS (same N_ID2, same timing): non-coherent SSS on the residual
                 twin = self._identify(residual, q, coherent_only=None, pss_channel=cell.extra["pss_channel"],
                                       ref_offset=cells[0].offset_hz)
+                # (the same acceptance as the other synchronised neighbours: no PSS of its own to vouch for it)
                 if twin is not None and all(c.pci != twin.pci for c in cells) and (
-                        twin.mib is not None or twin.sss_z >= cfg.sss_z_min + cfg.secondary_extra_z):
+                        twin.mib is not None or twin.sss_z >= cfg.sss_z_min + cfg.secondary_extra_z
+                        + cfg.synchronised_extra_z):
                     cells.append(twin)
                     residual = self._cancel(residual, twin)
-                residual = self._synchronised_neighbours(residual, q, cells)
                 progress = True
                 break
             if not progress:
@@ -337,7 +349,11 @@ class _CarrierSearch:
         results = []
         if coherent_only is not False or pss_channel is None:
             if pss_channel is None:
-                results.append(sss_detect(xc, q.n_id_2, pos[:SSS_HALF_FRAMES], q.clock, coherent=True))
+                # two references: the PSS channel smoothed over 13 subcarriers (frequency-selective channels) and
+                # its mean over all 62 (flat channels; 7 dB better estimate); the larger z-score decides
+                for width in (REF_SMOOTH_SC, FLAT):
+                    results.append(sss_detect(xc, q.n_id_2, pos[:SSS_HALF_FRAMES], q.clock, coherent=True,
+                                              smooth_sc=width))
         if coherent_only is not True:
             results.append(sss_detect(xc, q.n_id_2, pos[:SSS_HALF_FRAMES], q.clock, coherent=False))
         ok = [s for s in results if s.z >= cfg.sss_z_min + (0.0 if s.coherent else cfg.noncoherent_extra_z)

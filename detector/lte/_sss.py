@@ -25,11 +25,15 @@ from ._crs import smooth_freq
 from ._ofdm import demod
 from ._sequences import pss, sss
 
-__all__ = ["SssResult", "sss_table", "sss_detect", "HYPOTHESES"]
+__all__ = ["SssResult", "sss_table", "sss_detect", "HYPOTHESES", "FLAT"]
 
 #: Width (subcarriers, 15 kHz) of the moving average applied to the PSS channel estimate used as the SSS's
 #: phase/amplitude reference (195 kHz: well inside the coherence bandwidth of EPA/ETU-like channels).
 REF_SMOOTH_SC = 13
+#: `smooth_sc` value that takes one channel value over all 62 PSS subcarriers (a flat channel over 930 kHz,
+#: i.e. little delay spread): 4.8x the estimate's SNR of `REF_SMOOTH_SC`, which decides weak cells whose SSS
+#: sits under a stronger unsynchronised cell's data (SINR about -12 dB per RE).
+FLAT = 62
 #: Subcarriers combined coherently per segment by the non-coherent detector.
 NONCOHERENT_SEGMENT_SC = 12
 
@@ -79,7 +83,8 @@ def _robust_z(m: np.ndarray) -> tuple[np.ndarray, float, float]:
 
 
 def sss_detect(x: np.ndarray, n_id_2: int, pss_positions: np.ndarray, clock: float = 1.0,
-               coherent: bool = True, hypotheses=HYPOTHESES, channel: np.ndarray | None = None) -> SssResult:
+               coherent: bool = True, hypotheses=HYPOTHESES, channel: np.ndarray | None = None,
+               smooth_sc: int = REF_SMOOTH_SC) -> SssResult:
     """ML SSS detection given the PSS FFT-window positions of consecutive half-frames.
 
     Parameters
@@ -94,6 +99,8 @@ def sss_detect(x: np.ndarray, n_id_2: int, pss_positions: np.ndarray, clock: flo
         Equalise with the PSS channel estimate (True) or combine 8-subcarrier segments non-coherently.
     channel : ndarray, shape (H, 62), optional
         Channel estimates to use instead of the PSS ones (e.g. from before a cancellation).
+    smooth_sc : int
+        Moving-average width (subcarriers) of the PSS channel estimate; `FLAT` (62) or more: its mean.
     """
     pos = np.asarray(pss_positions, dtype=np.float64)
     if pos.size == 0:
@@ -101,8 +108,12 @@ def sss_detect(x: np.ndarray, n_id_2: int, pss_positions: np.ndarray, clock: flo
     table = sss_table(n_id_2)  # (2, 168, 62)
     if channel is None:
         y_pss = demod(x, pos, 62)
-        # the PSS's LS estimate, smoothed over REF_SMOOTH_SC subcarriers: a clean reference at low SNR
-        channel = smooth_freq(y_pss * np.conj(pss(n_id_2))[None, :], REF_SMOOTH_SC)
+        # the PSS's LS estimate, smoothed over `smooth_sc` subcarriers: a clean reference at low SNR
+        ls = y_pss * np.conj(pss(n_id_2))[None, :]
+        if smooth_sc >= FLAT:
+            channel = np.repeat(ls.mean(axis=1, keepdims=True), ls.shape[1], axis=1)
+        else:
+            channel = smooth_freq(ls, smooth_sc)
     h_count = pos.size
     par = (np.arange(h_count)[None, :] + np.arange(2)[:, None]) % 2  # (parity, h) -> table row
     metrics = []
