@@ -193,3 +193,24 @@ def test_synchronised_cell_15db_weaker_with_other_n_id_2():
     weak = LteCellSpec(pci=5, earfcn=1750, n_rb_dl=25, snr_db=-5.0, frame_start_s=0.001, sfn0=7)
     x, _ = lte_scene([strong, weak], 1860e6, 1.92e6, 0.08, ppm=15.0, seed=0)
     assert {c.pci for c in search(x, 1.92e6, 1860e6)} == {100, 5}
+
+
+def test_unsynchronised_cell_12db_weaker_under_a_fully_loaded_one():
+    # 2.3 ms later: its PSS and SSS sit on the stronger cell's QPSK data REs (SINR about -12 dB per RE), which
+    # only the SSS reference averaged over all 62 subcarriers (flat channel) resolves; PCI 428 shares no N_ID2
+    strong = LteCellSpec(pci=100, earfcn=1750, n_ports=2, n_rb_dl=25, snr_db=10.0, sfn0=10, frame_start_s=0.001)
+    weak = LteCellSpec(pci=428, earfcn=1750, n_ports=1, n_rb_dl=25, snr_db=-2.0, sfn0=500, frame_start_s=0.0033)
+    x, _ = lte_scene([strong, weak], 1860e6, 1.92e6, 0.08, ppm=15.0, seed=0)
+    cells = search(x, 1.92e6, 1860e6)
+    assert [c.pci for c in cells] == [100, 428]
+    assert cells[1].timing.frame_start / 1.92e6 * 1e3 == pytest.approx(3.3, abs=0.01)
+
+
+def test_unsynchronised_cell_15db_weaker_found_over_320_ms():
+    # further cells of a carrier are searched over `further_search_s` (5 offsets only): 15 dB under a fully
+    # loaded cell is below the 80 ms sensitivity (about -15 dB SINR) but found in a 320 ms capture
+    strong = LteCellSpec(pci=100, earfcn=1750, n_ports=2, n_rb_dl=25, snr_db=10.0, sfn0=10, frame_start_s=0.001)
+    weak = LteCellSpec(pci=476, earfcn=1750, n_ports=1, n_rb_dl=25, snr_db=-5.0, sfn0=500, frame_start_s=0.0033)
+    x, _ = lte_scene([strong, weak], 1860e6, 1.92e6, 0.32, ppm=15.0, seed=7)
+    assert [c.pci for c in search(x, 1.92e6, 1860e6)] == [100, 476]
+    assert [c.pci for c in search(x[:int(0.08 * 1.92e6)], 1.92e6, 1860e6)] == [100]
