@@ -366,8 +366,11 @@ def _report_run(path, src, result) -> None:
     speed = f", {dur / result.wall_s:.1f}x real time" if result.wall_s > 0 and dur else ""
     print(f"{path}: {result.samples} samples ({dur:.3f} s) in {len(result.segments)} tuning(s){speed}; "
           f"{len(result.records)} record(s)", file=sys.stderr)
+    # integer samples have a full scale to clip at; float files (often in raw ADC units) do not
+    fmt = getattr(src, "fmt", None)
+    has_full_scale = fmt is None or not fmt.is_float
     for idx, s in sorted(result.segments.items()):
-        clip = " CLIPPING" if s.peak >= 0.999 else ""
+        clip = " CLIPPING" if has_full_scale and s.peak >= 0.999 else ""
         print(f"  [{idx}] {_fmt_hz(s.center_freq_hz)}: mean power {s.mean_power_dbfs:.1f} dBFS, "
               f"peak {20 * math.log10(max(s.peak, 1e-12)):.1f} dBFS{clip}", file=sys.stderr)
     st = src.stats

@@ -90,3 +90,19 @@ def test_synth_scenes_reproduce_the_bundled_recordings(tmp_path, cli):
     rc, _, _ = cli("synth", "tones-gsm900", "--seed", "5", "-o", tmp_path / "other.sigmf-meta")
     other = (tmp_path / "other.sigmf-data").read_bytes()
     assert rc == 0 and other != (tmp_path / "tones_gsm900_sweep.sigmf-data").read_bytes() and len(other) == 960000
+
+
+@pytest.mark.parametrize("ext, flagged", [("cu8", True), ("cf32", False)])
+def test_clipping_is_flagged_only_where_there_is_a_full_scale(tmp_path, cli, ext, flagged):
+    # the same waveform at full scale: a cu8 file hits its limits, a cf32 file (raw ADC units) has none
+    import numpy as np
+
+    from detector.sources import from_complex64, sample_format
+
+    x = (np.exp(2j * np.pi * 0.01 * np.arange(48000)) * (1.0 if ext == "cu8" else 300.0)).astype(np.complex64)
+    path = tmp_path / f"tone_936M_2.4M.{ext}"
+    path.write_bytes(from_complex64(x, sample_format(ext)))
+    rc, _out, err = cli("replay", path)
+    assert rc == 0, err
+    line = next(ln for ln in err.splitlines() if ln.startswith("  [0] 936 MHz"))
+    assert ("CLIPPING" in line) is flagged, line
