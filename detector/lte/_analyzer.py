@@ -137,8 +137,8 @@ class LteAnalyzer:
         A segment's last window shorter than this is dropped (a search needs one half-frame, 5 ms).
     config : SearchConfig, optional
     max_wide_windows : int
-        Windows searched per tuning when the rate is above 2.5 MS/s (every sub-band of a wide capture is
-        searched, about 0.5 s of CPU per 300 kHz; later windows of such a tuning are skipped).
+        Windows searched per tuning when the rate is above 2.5 MS/s (a wide capture costs several seconds of
+        CPU per window, e.g. ~7 s at 19.2 MS/s with one cell; later windows of such a tuning are skipped).
     """
 
     name = "lte"

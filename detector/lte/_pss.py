@@ -148,6 +148,24 @@ def _best_of(folds: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return best, (best.view(np.int32) & 7).astype(np.int8)
 
 
+def _rescale_rows(folded: np.ndarray, h_count: int) -> None:
+    """Pull each (root, offset) row whose median exceeds that of Gamma(H, 1) down to it, in place.
+
+    Robustness to non-white interference (a GSM carrier, spurs): white noise is left unchanged, a row lifted
+    by interference is scaled so that only a peak standing out of its row can be detected."""
+    med = np.median(folded[..., ::8], axis=-1, keepdims=True)
+    folded *= np.minimum(1.0, (h_count - 1 / 3) / np.maximum(med, 1e-30)).astype(np.float32)
+
+
+def _suppress(folded: np.ndarray, offsets_hz: np.ndarray, n2: int, off: float, t: int, span_hz: float,
+              half_width: int) -> None:
+    """Zero root `n2`'s cells within `span_hz` of `off` and `half_width` timing samples of `t` (circular)."""
+    width = folded.shape[-1]
+    oi = np.abs(offsets_hz - off) <= span_hz
+    tt = np.arange(t - half_width, t + half_width + 1) % width
+    folded[n2][np.ix_(oi, tt)] = 0
+
+
 def _fold(mag: np.ndarray, period: float, width: int) -> tuple[np.ndarray, int]:
     """Sum mag[..., round(h * period) + t] over complete half-frames h; t = 0..width-1 (contiguous slices)."""
     n = mag.shape[-1]
@@ -237,30 +255,23 @@ def pss_search(x: np.ndarray, offsets_hz: np.ndarray, carrier_hz: float | None =
                 folded[:, c0 + i, :] = best * np.float32(g[i])
                 periods[c0 + i] = HALF_FRAME
     thr = pss_threshold(h_count, 3 * shifts.size * width, pfa)
-    # robustness to non-white interference (a GSM carrier, spurs): rescale each (root, offset) row so that its
-    # median is that of Gamma(H, 1); white noise is left unchanged, a row lifted by interference is pulled down
-    med = np.median(folded[:, :, ::8], axis=2, keepdims=True)
-    folded *= np.minimum(1.0, (h_count - 1 / 3) / np.maximum(med, 1e-30)).astype(np.float32)
-    work = folded.copy()
+    _rescale_rows(folded, h_count)
+    offs = shifts * df
+    nms = 7 // decimate  # +-3.6 us
     for n2, off, pos in exclude or []:
-        oi = np.abs(shifts * df - off) <= 2 * df + 3e3
-        t = int(round(pos / decimate)) % width
-        tt = (np.arange(t - 6 // decimate, t + 7 // decimate + 1)) % width
-        work[n2][np.ix_(oi, tt)] = 0
+        _suppress(folded, offs, n2, off, int(round(pos / decimate)) % width, 2 * df + 3e3, nms)
     peaks: list[PssPeak] = []
     step = (shifts[1] - shifts[0]) * df if shifts.size > 1 else 1.0
     for _ in range(max_peaks):
-        k = int(np.argmax(work))
-        r, o, t = np.unravel_index(k, work.shape)
-        val = float(work[r, o, t])
+        k = int(np.argmax(folded))
+        r, o, t = np.unravel_index(k, folded.shape)
+        val = float(folded[r, o, t])
         if val < thr:
             break
         period = periods[o] if carrier_hz else HALF_FRAME * (1 + clocks[best_clock[r, o, t]] * 1e-6)
-        peaks.append(PssPeak(int(r), float(shifts[o] * df), float(t * decimate), float(period), val, thr, h_count,
+        peaks.append(PssPeak(int(r), float(offs[o]), float(t * decimate), float(period), val, thr, h_count,
                              float(noise[o])))
-        oi = np.abs(shifts * df - shifts[o] * df) <= 1.5 * step
-        tt = (np.arange(t - 6 // decimate, t + 7 // decimate + 1)) % width
-        work[r][np.ix_(oi, tt)] = 0
+        _suppress(folded, offs, int(r), float(offs[o]), int(t), 1.5 * step, nms)
     return peaks, thr
 
 
@@ -353,13 +364,14 @@ def pss_prescreen(x: np.ndarray, sample_rate_hz: float, offsets_hz: np.ndarray, 
     gain = (m / nfft) ** 2 / float(np.sum(np.abs(reps[0]) ** 2))
     width = HALF_FRAME // 2
     clocks = np.asarray(clock_ppm, dtype=np.float64)
-    folded = np.zeros((3, shifts.size, width), np.float32)
-    best_clock = np.zeros((3, shifts.size, width), np.int8)
-    noise = np.zeros(shifts.size)
     h_count = max(int(np.floor((n_valid - width) / (width * (1 + clocks.max() * 1e-6)))) + 1, 1)
+    thr = pss_threshold(h_count, 3 * shifts.size * width, pfa)
+    step = (shifts[1] - shifts[0]) * df if shifts.size > 1 else 1.0
+    # peaks are taken chunk by chunk (memory stays that of one chunk, whatever the capture's width), then
+    # merged strongest first with the same suppression around each
+    found: list[PssPeak] = []
     for c0, mag, s2 in _correlation_power(X, shifts, P_lo, P_hi, m, n_valid, n, chunk):
         c = s2.size
-        noise[c0:c0 + c] = s2
         per_clock = []
         for ck in clocks:
             period = width * (1 + ck * 1e-6)
@@ -371,23 +383,25 @@ def pss_prescreen(x: np.ndarray, sample_rate_hz: float, offsets_hz: np.ndarray, 
             per_clock.append(fo)
         best, arg = _best_of(per_clock)
         best *= (gain / np.maximum(s2, 1e-30)).astype(np.float32)[:, None, None]  # folding is linear
-        folded[:, c0:c0 + c, :] = best.transpose(1, 0, 2)
-        best_clock[:, c0:c0 + c, :] = arg.transpose(1, 0, 2)
-    thr = pss_threshold(h_count, 3 * shifts.size * width, pfa)
-    med = np.median(folded[:, :, ::8], axis=2, keepdims=True)
-    folded *= np.minimum(1.0, (h_count - 1 / 3) / np.maximum(med, 1e-30)).astype(np.float32)
+        folded = best.transpose(1, 0, 2)  # (3, c, width)
+        _rescale_rows(folded, h_count)
+        offs = shifts[c0:c0 + c] * df
+        for _ in range(max_peaks):
+            k = int(np.argmax(folded))
+            r, o, t = np.unravel_index(k, folded.shape)
+            val = float(folded[r, o, t])
+            if val < thr:
+                break
+            period = HALF_FRAME * (1 + clocks[arg[o, r, t]] * 1e-6)
+            found.append(PssPeak(int(r), float(offs[o]), float(2 * t), float(period), val, thr, h_count,
+                                 float(s2[o])))
+            _suppress(folded, offs, int(r), float(offs[o]), int(t), 1.5 * step, 3)
     peaks: list[PssPeak] = []
-    step = (shifts[1] - shifts[0]) * df if shifts.size > 1 else 1.0
-    for _ in range(max_peaks):
-        k = int(np.argmax(folded))
-        r, o, t = np.unravel_index(k, folded.shape)
-        val = float(folded[r, o, t])
-        if val < thr:
+    for q in sorted(found, key=lambda q: -q.metric):
+        if len(peaks) >= max_peaks:
             break
-        period = HALF_FRAME * (1 + clocks[best_clock[r, o, t]] * 1e-6)
-        peaks.append(PssPeak(int(r), float(shifts[o] * df), float(2 * t), float(period), val, thr, h_count,
-                             float(noise[o])))
-        oi = np.abs(shifts - shifts[o]) * df <= 1.5 * step
-        tt = np.arange(t - 3, t + 4) % width
-        folded[r][np.ix_(oi, tt)] = 0
+        if not any(p.n_id_2 == q.n_id_2 and abs(p.offset_hz - q.offset_hz) <= 1.5 * step
+                   and abs((p.position - q.position + HALF_FRAME / 2) % HALF_FRAME - HALF_FRAME / 2) <= 6
+                   for p in peaks):
+            peaks.append(q)
     return peaks, thr
