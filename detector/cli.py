@@ -208,6 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reconnect", type=float, default=30.0, metavar="S",
                    help="keep trying to reopen a lost dongle or rtl_tcp server this long (default 30)")
     p.add_argument("--on-foreign", metavar="CMD", help="run CMD (shell) with each foreign record as JSON on stdin")
+    p.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                   help="worker processes for the GSM/LTE/handset receivers, several steps at once (default: the "
+                        "number of cores, at most 4; 0: all in one process)")
     _add_gsmtap(p)
     _add_common(p)
     _add_device_options(p)
@@ -353,12 +356,16 @@ def cmd_replay(args) -> int:
     return status
 
 
+def _analyzer_options(args) -> dict[str, dict]:
+    """Keyword arguments of each analyzer from the command line."""
+    return {"gsm": {"gsmtap": args.gsmtap} if getattr(args, "gsmtap", None) else {}}
+
+
 def _analyzers(args) -> list:
     """One instance of every registered analyzer, with the options the command line gives them."""
     from . import pipeline
 
-    options = {"gsm": {"gsmtap": args.gsmtap} if getattr(args, "gsmtap", None) else {}}
-    return [cls(**options.get(name, {})) for name, cls in pipeline.load_analyzers().items()]
+    return pipeline.build_analyzers(_analyzer_options(args))
 
 
 def _report_run(path, src, result) -> None:
@@ -670,6 +677,16 @@ def _tuner_ranges(src):
     return TUNER_RANGES_HZ.get(getattr(src, "tuner_type_code", 0), ())
 
 
+def _scan_jobs(jobs: int | None) -> int:
+    """Worker processes for a scan: `jobs` if given (>= 0), else the cores (at most 4), 0 on one core."""
+    if jobs is not None:
+        if jobs < 0:
+            raise UsageError(f"scan: --jobs must be >= 0, not {jobs}")
+        return jobs
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return min(cores, 4) if cores > 1 else 0
+
+
 def cmd_scan(args) -> int:
     """``detector scan``: sweep, detect, flag; live table on a TTY, JSON lines with --json."""
     from .scanner import LiveTable, ScanRunner, check_reachable, plan_sweep, record_key, targets_from
@@ -740,9 +757,21 @@ def cmd_scan(args) -> int:
                            f"dropped {stats.dropped}, {len(runner.records)} detection(s)")
 
     passes = 1 if args.once else args.repeat
-    runner = ScanRunner(open_source, steps, lambda: _analyzers(args),
-                        on_record, passes=passes, on_progress=on_progress, reconnect_s=args.reconnect, log=log,
-                        judge=judge)
+    jobs = _scan_jobs(args.jobs)
+    if jobs:  # the receivers run in worker processes; the spectrum survey stays here
+        import functools
+
+        from . import pipeline
+
+        options = _analyzer_options(args)
+        runner = ScanRunner(open_source, steps, lambda: pipeline.build_analyzers(options, step_local=False),
+                            on_record, passes=passes, on_progress=on_progress, reconnect_s=args.reconnect, log=log,
+                            judge=judge, jobs=jobs,
+                            step_analyzers=functools.partial(pipeline.build_analyzers, options, True))
+    else:
+        runner = ScanRunner(open_source, steps, lambda: _analyzers(args),
+                            on_record, passes=passes, on_progress=on_progress, reconnect_s=args.reconnect, log=log,
+                            judge=judge)
     try:
         stats = runner.run()
     finally:
@@ -752,9 +781,11 @@ def cmd_scan(args) -> int:
     for t in foreign_hooks:
         t.join(timeout=10)
     foreign = sum(1 for r in runner.records.values() if r.get("verdict") == "foreign")
+    workers = f" on {stats.workers} worker(s)" if stats.workers else ""
     print(f"scan: {stats.passes} sweep(s), {stats.steps} step(s), {len(runner.records)} detection(s) "
-          f"({foreign} foreign), {stats.samples} samples at x{stats.realtime_factor:.1f} real time, dropped "
-          f"{stats.dropped}, {stats.reconnects} reconnect(s), {stats.wall_s:.1f} s", file=sys.stderr)
+          f"({foreign} foreign), {stats.samples} samples at x{stats.realtime_factor:.1f} real time per core"
+          f"{workers}, dropped {stats.dropped}, {stats.reconnects} reconnect(s), {stats.wall_s:.1f} s",
+          file=sys.stderr)
     err = runner.error
     if isinstance(err, KeyboardInterrupt):
         print("detector: interrupted; detections so far are kept", file=sys.stderr)

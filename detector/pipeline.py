@@ -22,7 +22,8 @@ import numpy as np
 
 from .sources import IQBlock, Source
 
-__all__ = ["ANALYZERS", "register_analyzer", "load_analyzers", "BlockStats", "RunResult", "run", "call_in_order"]
+__all__ = ["ANALYZERS", "register_analyzer", "load_analyzers", "build_analyzers", "BlockStats", "RunResult", "run",
+           "call_in_order"]
 
 #: name -> analyzer class. Receivers add themselves with `register_analyzer`.
 ANALYZERS: dict[str, type] = {}
@@ -122,6 +123,18 @@ def load_analyzers() -> dict[str, type]:
             if not module.endswith(("gsm", "lte", "uplink")) or "No module named" not in str(e):
                 raise
     return ANALYZERS
+
+
+def build_analyzers(options: dict[str, dict] | None = None, step_local: bool | None = None) -> list:
+    """One instance of every registered analyzer (``options[name]`` are its keyword arguments).
+
+    `step_local` True keeps the analyzers whose records depend on the blocks of one tuning only (class
+    attribute ``step_local``: the receivers), False the others (the spectrum survey, which merges emissions
+    over a whole sweep), None all. A live scan may run the step-local ones for each step in a worker process
+    (`detector.scanner.ScanRunner` with ``jobs``)."""
+    options = options or {}
+    return [cls(**options.get(name, {})) for name, cls in load_analyzers().items()
+            if step_local is None or bool(getattr(cls, "step_local", False)) == step_local]
 
 
 def run(source: Source, blocks: Iterable[IQBlock], analyzers: list | None = None,

@@ -204,6 +204,7 @@ class GsmAnalyzer:
     """
 
     name = "gsm"
+    step_local = True  # records from one tuning's blocks only: a scan may run it in a worker process
     order = 10
 
     def __init__(self, window_s: float = 2.0, overlap_s: float = 0.06, config: ReceiverConfig | None = None,

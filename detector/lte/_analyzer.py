@@ -142,6 +142,7 @@ class LteAnalyzer:
     """
 
     name = "lte"
+    step_local = True  # records from one tuning's blocks only: a scan may run it in a worker process
     order = 20
 
     def __init__(self, window_s: float = 1.0, max_window_samples: int = 1 << 22, min_window_s: float = 0.005,

@@ -1,17 +1,25 @@
 """The scan loop: a capture thread sweeps the receiver while the main thread analyses what it captured.
 
 Capture and processing overlap through a bounded queue, so a sweep takes as long as its dwells, not
-as long as the DSP. A receiver that is lost (rtl_tcp peer closed or stalled, dongle unplugged) is
+as long as the DSP. With ``jobs`` > 0 the receivers (the step-local analyzers: GSM, LTE, handsets) of each
+step run in a pool of worker processes, several steps at once, while the spectrum survey stays in this
+process; results are still reported step by step, in sweep order.
+
+A receiver that is lost (rtl_tcp peer closed or stalled, dongle unplugged) is
 reopened with exponential backoff for up to `reconnect_s`; after that the scan ends with exit 3 and
 keeps every record found. Ctrl-C stops both threads; the records found so far are kept (exit 130).
 """
 
 from __future__ import annotations
 
+import collections
 import queue
+import signal
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
 from ..errors import DetectorError, DeviceLostError, PeerLostError
@@ -47,10 +55,12 @@ class ScanStats:
     reconnects: int = 0
     wall_s: float = 0.0
     pass_wall_s: list[float] = field(default_factory=list)
+    workers: int = 0
 
     @property
     def realtime_factor(self) -> float:
-        """Seconds of signal analysed per second of processing (> 1: faster than real time)."""
+        """Seconds of signal analysed per second of processing on one core (> 1: faster than real time;
+        worker processes multiply it by their number)."""
         return self.captured_s / self.processing_s if self.processing_s > 0 else float("inf")
 
 
@@ -74,6 +84,25 @@ def for_step(analyzers: list, step) -> list:
     return out
 
 
+def _worker_init() -> None:
+    """Worker processes leave Ctrl-C to the scan, which drains them and reports."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from ..pipeline import load_analyzers
+
+    load_analyzers()  # import the receivers while the first step is captured
+
+
+def process_step(make_analyzers: Callable[[], list], step, blocks: list) -> tuple[list[dict], float]:
+    """Run fresh `make_analyzers()` over one step's blocks (in a worker process): (records, CPU seconds)."""
+    t = time.process_time()
+    analyzers = for_step(make_analyzers(), step)
+    out: list[dict] = []
+    for block in blocks:
+        out.extend(call_in_order(analyzers, "process", block))
+    out.extend(call_in_order(analyzers, "end_step"))
+    return out, time.process_time() - t
+
+
 class ScanRunner:
     """Sweep `steps` `passes` times (None = until stopped) on the source `open_source()` returns.
 
@@ -93,12 +122,21 @@ class ScanRunner:
         How long to keep trying to reopen a lost receiver.
     judge : callable, optional
         The site policy (record -> record with verdict), applied before a record is compared or reported.
+    jobs : int
+        Worker processes for the step-local analyzers (0: everything in this process). With jobs > 0,
+        `make_analyzers` gives the analyzers that stay here and `step_analyzers` (picklable, e.g. a
+        `functools.partial` of `detector.pipeline.build_analyzers`) those each step builds in a worker.
     """
 
     def __init__(self, open_source: Callable, steps: list[Step], make_analyzers: Callable[[], list],
                  on_record: Callable[[dict], None], passes: int | None = 1,
                  on_progress: Callable | None = None, reconnect_s: float = 30.0, block_samples: int = 1 << 16,
-                 log: Callable[[str], None] = lambda msg: None, judge: Callable[[dict], dict] | None = None):
+                 log: Callable[[str], None] = lambda msg: None, judge: Callable[[dict], dict] | None = None,
+                 jobs: int = 0, step_analyzers: Callable[[], list] | None = None):
+        if jobs and step_analyzers is None:
+            raise ValueError("jobs > 0 needs step_analyzers (the analyzers a worker builds for each step)")
+        self.jobs = max(int(jobs), 0)
+        self.step_analyzers = step_analyzers
         self.open_source = open_source
         self.steps = steps
         self.make_analyzers = make_analyzers
@@ -221,10 +259,46 @@ class ScanRunner:
         self._emit_batch(call_in_order(analyzers, "finish"))
         self._pass_found = []
 
+    def _step_done(self, pass_index: int, step, records: list[dict]) -> None:
+        self._emit_batch(records)
+        self.stats.steps += 1
+        self.on_progress(pass_index, step, self.stats)
+
+    def _drain(self, pending: collections.deque, wait_for: int | None = None, timeout: float | None = None) -> None:
+        """Report the steps whose workers are done, in sweep order; wait while more than `wait_for` are
+        pending (None: do not wait), or for all of them with `timeout` (then give up on the rest)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while pending:
+            fut, local_recs, pass_index, step = pending[0]
+            must_wait = (wait_for is not None and len(pending) > wait_for) or timeout is not None
+            if not fut.done() and not must_wait:
+                return
+            left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+            try:
+                recs, cpu_s = fut.result(timeout=left)
+            except FutureTimeout:
+                return
+            except BaseException:
+                pending.popleft()  # a receiver failed in its worker: the scan reports it as it would in-line
+                raise
+            pending.popleft()
+            self.stats.processing_s += cpu_s
+            self._step_done(pass_index, step, recs + local_recs)
+
     def run(self) -> ScanStats:
         """Run the scan; returns the stats. ``self.error`` holds what ended it early (lost device, Ctrl-C)."""
         t0 = time.monotonic()
         pass_t0 = t0
+        pool = None
+        if self.jobs:
+            import multiprocessing
+
+            # spawn: the workers must not inherit the capture thread or the receiver's socket
+            pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_worker_init)
+            self.stats.workers = self.jobs
+        pending: collections.deque[tuple[Future, list[dict], int, object]] = collections.deque()
+        step_blocks: list = []
         thread = threading.Thread(target=self._capture, name="scan-capture", daemon=True)
         thread.start()
         analyzers = self.make_analyzers()
@@ -237,13 +311,22 @@ class ScanRunner:
                     self.stats.processing_s += time.perf_counter() - t
                     self.stats.samples += len(payload)
                     self.stats.captured_s += payload.duration_s
+                    if pool is not None:
+                        step_blocks.append(payload)
+                        self._drain(pending)
                 elif kind == "step":
                     t = time.perf_counter()
-                    self._emit_batch(call_in_order(analyzers, "end_step"))
+                    local = call_in_order(analyzers, "end_step")
                     self.stats.processing_s += time.perf_counter() - t
-                    self.stats.steps += 1
-                    self.on_progress(pass_index, step, self.stats)
+                    if pool is None:
+                        self._step_done(pass_index, step, local)
+                    else:
+                        fut = pool.submit(process_step, self.step_analyzers, step, step_blocks)
+                        pending.append((fut, local, pass_index, step))
+                        step_blocks = []
+                        self._drain(pending, wait_for=self.jobs + 1)  # bounds the samples held
                 elif kind == "pass":
+                    self._drain(pending, timeout=None if pool is None else 3600.0)
                     t = time.perf_counter()
                     self._finish_pass(analyzers)
                     self.stats.processing_s += time.perf_counter() - t
@@ -261,6 +344,12 @@ class ScanRunner:
         finally:
             self._stop.set()
             thread.join(timeout=5.0)
+            if pool is not None:
+                try:  # steps already captured are reported (a few seconds at most on Ctrl-C)
+                    self._drain(pending, timeout=3600.0 if self.error is None else 10.0)
+                except BaseException as e:  # noqa: BLE001 - a second Ctrl-C or a failed worker: stop here
+                    self.log(f"unfinished steps dropped: {e!r}")
+                pool.shutdown(wait=False, cancel_futures=True)
             self.stats.wall_s = time.monotonic() - t0
         if self.error is not None and self.stats.steps % max(len(self.steps), 1):
             self._finish_pass(analyzers)  # what the interrupted pass saw is kept too

@@ -111,6 +111,7 @@ class UplinkAnalyzer:
     """
 
     name = "uplink"
+    step_local = True  # records from one tuning's blocks only: a scan may run it in a worker process
     order = 50
 
     #: Seconds of each segment kept for the random-access preamble and TDD tests (bounded memory: 2 s at
