@@ -26,7 +26,7 @@ from scipy.stats import gamma
 from ._constants import FS, HALF_FRAME, NFFT, sc_bins
 from ._sequences import pss
 
-__all__ = ["PssPeak", "pss_replica", "pss_search", "pss_refine", "pss_threshold"]
+__all__ = ["PssPeak", "pss_replica", "pss_search", "pss_refine", "pss_threshold", "candidate_periods"]
 
 
 def pss_replica(n_id_2: int) -> np.ndarray:
@@ -166,21 +166,80 @@ def _suppress(folded: np.ndarray, offsets_hz: np.ndarray, n2: int, off: float, t
     folded[n2][np.ix_(oi, tt)] = 0
 
 
-def _fold(mag: np.ndarray, period: float, width: int) -> tuple[np.ndarray, int]:
-    """Sum mag[..., round(h * period) + t] over complete half-frames h; t = 0..width-1 (contiguous slices)."""
-    n = mag.shape[-1]
-    h_count = max(int(np.floor((n - width) / period)) + 1 if n >= width else 0, 1)
-    out = np.zeros(mag.shape[:-1] + (width,), np.float32)
-    for h in range(h_count):
-        o = int(round(h * period))
-        seg = mag[..., o:o + width]
-        out[..., :seg.shape[-1]] += seg
-    return out, h_count
+def candidate_periods(offsets_hz: np.ndarray, carrier_hz: float | None, clock_ppm=(0.0,),
+                      raster_offsets_hz=None, ppm_max: float = 120.0) -> np.ndarray:
+    """Half-frame periods (samples at 1.92 MS/s) to fold each carrier-offset hypothesis with: (S, P).
+
+    * `raster_offsets_hz` given (and `carrier_hz`, the capture centre's absolute frequency): the carrier sits on
+      one of these raster points (Hz from the centre), so an offset hypothesis f with the carrier on raster
+      point d means an LO error f - d and (LO and sample clock sharing a crystal) a period
+      9600 (1 - (f - d) / (carrier_hz + d)); every d within `ppm_max` of f is a candidate (exact, unlike a
+      ppm grid), the nearest first. Rows with fewer candidates repeat their first.
+    * else `carrier_hz` given: the carrier at the centre (d = 0): one period per offset.
+    * else: the `clock_ppm` grid, 9600 (1 + ppm 1e-6), the same for every offset.
+
+    Examples
+    --------
+    >>> candidate_periods(np.array([-38e3]), 1900e6).round(2).tolist()
+    [[9600.19]]
+    >>> candidate_periods(np.array([60e3]), 1900e6, raster_offsets_hz=np.array([0.0, 1e5, 2e5, 3e5])).shape
+    (1, 3)
+    """
+    f = np.asarray(offsets_hz, dtype=np.float64)[:, None]
+    if raster_offsets_hz is not None and carrier_hz:
+        d = np.asarray(raster_offsets_hz, dtype=np.float64)[None, :]
+        err = f - d
+        ok = np.abs(err) <= ppm_max * 1e-6 * (carrier_hz + d)
+        per = HALF_FRAME * (1 - err / (carrier_hz + d))
+        order = np.argsort(np.where(ok, np.abs(err), np.inf), axis=1, kind="stable")
+        per, ok = np.take_along_axis(per, order, 1), np.take_along_axis(ok, order, 1)
+        width = max(int(ok.sum(axis=1).max()), 1)
+        per, ok = per[:, :width], ok[:, :width]
+        return np.where(ok, per, per[:, :1])
+    if carrier_hz:
+        return HALF_FRAME * (1 - f / carrier_hz)
+    clocks = np.asarray(clock_ppm, dtype=np.float64)[None, :]
+    return np.broadcast_to(HALF_FRAME * (1 + clocks * 1e-6), (f.shape[0], clocks.shape[1])).copy()
+
+
+def _fold_best(mag: np.ndarray, periods: np.ndarray, width: int, h_count: int, gain: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Fold rows of `mag` (R, 3, L) over `h_count` half-frames with each of their candidate `periods` (R, P, in
+    `mag` samples), normalise by `gain` (R,) and keep the best per cell: (best (R, 3, width) float32, index of
+    its period int8).
+
+    Each candidate's fold is Gamma(H, 1) on noise and is rescaled (`_rescale_rows`) before the maximum is
+    taken (the maximum itself is not Gamma(H, 1): rescaling it would scale every peak down). Rows whose
+    candidate has the same whole-sample offsets for every half-frame are folded together."""
+    folds = []
+    norm = gain.astype(np.float32)[:, None, None]
+    h = np.arange(h_count)
+    for pi in range(periods.shape[1]):
+        starts = np.round(h[None, :] * periods[:, pi:pi + 1]).astype(np.int64)  # (R, H)
+        fo = np.zeros((mag.shape[0], 3, width), np.float32)
+        uniq, inverse = np.unique(starts, axis=0, return_inverse=True)
+        for gi, row_starts in enumerate(uniq):
+            rows = np.flatnonzero(inverse.ravel() == gi)
+            acc = fo[rows] if rows.size > 1 else fo[rows[0]][None]
+            for o in row_starts:
+                seg = mag[rows, :, o:o + width] if rows.size > 1 else mag[rows[0], :, o:o + width][None]
+                acc[:, :, :seg.shape[-1]] += seg
+            fo[rows] = acc
+        fo *= norm  # folding is linear: normalised afterwards
+        _rescale_rows(fo, h_count)
+        folds.append(fo)
+    return _best_of(folds)
+
+
+def _half_frames(n_valid: int, width: int, periods: np.ndarray) -> int:
+    """Complete half-frames every candidate period fits in `n_valid` correlation samples."""
+    return max(int(np.floor((n_valid - width) / float(np.max(periods)))) + 1, 1)
 
 
 def pss_search(x: np.ndarray, offsets_hz: np.ndarray, carrier_hz: float | None = None, pfa: float = 1e-3,
                max_peaks: int = 12, exclude: list[tuple[int, float, float]] | None = None,
-               chunk: int = 8, clock_ppm: tuple[float, ...] = (0.0,), decimate: int = 1
+               chunk: int = 8, clock_ppm: tuple[float, ...] = (0.0,), decimate: int = 1,
+               raster_offsets_hz: np.ndarray | None = None, ppm_max: float = 120.0
                ) -> tuple[list[PssPeak], float]:
     """Coarse PSS search over roots x offsets x timing; returns peaks above threshold, strongest first.
 
@@ -205,6 +264,9 @@ def pss_search(x: np.ndarray, offsets_hz: np.ndarray, carrier_hz: float | None =
     decimate : {1, 2}
         2 computes the correlation at 0.96 MS/s (half the IFFT length; up to ~1 dB average loss from the
         coarser timing grid), used where many sub-bands must be searched.
+    raster_offsets_hz, ppm_max :
+        The raster points (Hz from the centre) the carrier may sit on, with `carrier_hz`: the exact period of
+        each (`candidate_periods`) instead of the `clock_ppm` grid.
 
     Returns
     -------
@@ -231,31 +293,17 @@ def pss_search(x: np.ndarray, offsets_hz: np.ndarray, carrier_hz: float | None =
     n_valid = (n - NFFT) // decimate + 1
     width = HALF_FRAME // decimate
     folded = np.zeros((3, shifts.size, width), np.float32)
-    periods = np.zeros(shifts.size)
-    clocks = np.asarray(clock_ppm if not carrier_hz else (0.0,), dtype=np.float64)
+    periods = candidate_periods(shifts * df, carrier_hz, clock_ppm, raster_offsets_hz, ppm_max)  # (S, P)
     best_clock = np.zeros((3, shifts.size, width), np.int8)
     noise = np.zeros(shifts.size)
-    h_count = 1
+    h_count = _half_frames(n_valid, width, periods / decimate)
     for c0, mag, s2 in _correlation_power(X, shifts, P_lo, P_hi, length, n_valid, n, chunk):
-        noise[c0:c0 + s2.size] = s2
-        g = gain / np.maximum(s2, 1e-30)  # folding is linear: normalise afterwards
-        for i in range(s2.size):
-            f = shifts[c0 + i] * df
-            if carrier_hz:
-                period = HALF_FRAME * (1 - f / carrier_hz)
-                periods[c0 + i] = period
-                fo, h_count = _fold(mag[i], period / decimate, width)
-                folded[:, c0 + i, :] = fo * np.float32(g[i])
-            else:
-                per_clock = []
-                for ck in clocks:
-                    fo, h_count = _fold(mag[i], HALF_FRAME * (1 + ck * 1e-6) / decimate, width)
-                    per_clock.append(fo)
-                best, best_clock[:, c0 + i, :] = _best_of(per_clock)
-                folded[:, c0 + i, :] = best * np.float32(g[i])
-                periods[c0 + i] = HALF_FRAME
-    thr = pss_threshold(h_count, 3 * shifts.size * width, pfa)
-    _rescale_rows(folded, h_count)
+        c = s2.size
+        noise[c0:c0 + c] = s2
+        best, arg = _fold_best(mag, periods[c0:c0 + c] / decimate, width, h_count, gain / np.maximum(s2, 1e-30))
+        folded[:, c0:c0 + c, :] = best.transpose(1, 0, 2)
+        best_clock[:, c0:c0 + c, :] = arg.transpose(1, 0, 2)
+    thr = pss_threshold(h_count, 3 * shifts.size * width * periods.shape[1], pfa)
     offs = shifts * df
     nms = 7 // decimate  # +-3.6 us
     for n2, off, pos in exclude or []:
@@ -268,7 +316,7 @@ def pss_search(x: np.ndarray, offsets_hz: np.ndarray, carrier_hz: float | None =
         val = float(folded[r, o, t])
         if val < thr:
             break
-        period = periods[o] if carrier_hz else HALF_FRAME * (1 + clocks[best_clock[r, o, t]] * 1e-6)
+        period = periods[o, best_clock[r, o, t]]
         peaks.append(PssPeak(int(r), float(offs[o]), float(t * decimate), float(period), val, thr, h_count,
                              float(noise[o])))
         _suppress(folded, offs, int(r), float(offs[o]), int(t), 1.5 * step, nms)
@@ -325,8 +373,9 @@ def pss_replica_at(n_id_2: int, sample_rate_hz: float) -> np.ndarray:
 
 
 def pss_prescreen(x: np.ndarray, sample_rate_hz: float, offsets_hz: np.ndarray, pfa: float = 0.1,
-                  clock_ppm: tuple[float, ...] = (0.0,), chunk: int = 16, max_peaks: int = 24
-                  ) -> tuple[list[PssPeak], float]:
+                  clock_ppm: tuple[float, ...] = (0.0,), chunk: int = 16, max_peaks: int = 24,
+                  carrier_hz: float | None = None, raster_offsets_hz: np.ndarray | None = None,
+                  ppm_max: float = 120.0) -> tuple[list[PssPeak], float]:
     """Coarse PSS search of a capture at its own rate (faster than 1.92 MS/s) over every offset at once.
 
     The same statistic as `pss_search` with ``decimate=2`` (correlation at 0.96 MS/s, non-coherent over
@@ -363,28 +412,19 @@ def pss_prescreen(x: np.ndarray, sample_rate_hz: float, offsets_hz: np.ndarray, 
     P_lo, P_hi = P[:, :half].astype(np.complex64), P[:, nfft - half:].astype(np.complex64)
     gain = (m / nfft) ** 2 / float(np.sum(np.abs(reps[0]) ** 2))
     width = HALF_FRAME // 2
-    clocks = np.asarray(clock_ppm, dtype=np.float64)
-    h_count = max(int(np.floor((n_valid - width) / (width * (1 + clocks.max() * 1e-6)))) + 1, 1)
-    thr = pss_threshold(h_count, 3 * shifts.size * width, pfa)
+    # the carrier's raster point known (the tuned frequency is): exact periods, else the clock_ppm grid
+    periods = candidate_periods(shifts * df, carrier_hz if raster_offsets_hz is not None else None, clock_ppm,
+                                raster_offsets_hz, ppm_max)
+    h_count = _half_frames(n_valid, width, periods / 2)
+    thr = pss_threshold(h_count, 3 * shifts.size * width * periods.shape[1], pfa)
     step = (shifts[1] - shifts[0]) * df if shifts.size > 1 else 1.0
     # peaks are taken chunk by chunk (memory stays that of one chunk, whatever the capture's width), then
     # merged strongest first with the same suppression around each
     found: list[PssPeak] = []
     for c0, mag, s2 in _correlation_power(X, shifts, P_lo, P_hi, m, n_valid, n, chunk):
         c = s2.size
-        per_clock = []
-        for ck in clocks:
-            period = width * (1 + ck * 1e-6)
-            fo = np.zeros((c, 3, width), np.float32)
-            for h in range(h_count):
-                o = int(round(h * period))
-                seg = mag[:, :, o:o + width]
-                fo[:, :, :seg.shape[-1]] += seg
-            per_clock.append(fo)
-        best, arg = _best_of(per_clock)
-        best *= (gain / np.maximum(s2, 1e-30)).astype(np.float32)[:, None, None]  # folding is linear
+        best, arg = _fold_best(mag, periods[c0:c0 + c] / 2, width, h_count, gain / np.maximum(s2, 1e-30))
         folded = best.transpose(1, 0, 2)  # (3, c, width)
-        _rescale_rows(folded, h_count)
         offs = shifts[c0:c0 + c] * df
         for _ in range(max_peaks):
             k = int(np.argmax(folded))
@@ -392,7 +432,7 @@ def pss_prescreen(x: np.ndarray, sample_rate_hz: float, offsets_hz: np.ndarray, 
             val = float(folded[r, o, t])
             if val < thr:
                 break
-            period = HALF_FRAME * (1 + clocks[arg[o, r, t]] * 1e-6)
+            period = periods[c0 + o, arg[o, r, t]]
             found.append(PssPeak(int(r), float(offs[o]), float(2 * t), float(period), val, thr, h_count,
                                  float(s2[o])))
             _suppress(folded, offs, int(r), float(offs[o]), int(t), 1.5 * step, 3)

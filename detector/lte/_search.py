@@ -137,7 +137,7 @@ class SearchConfig:
     secondary_extra_z: float = 3.0
     synchronised_extra_z: float = 4.0
     pbch_frames: int = 100
-    prescreen_s: float = 0.04
+    prescreen_s: float = 0.08
     prescreen_pfa: float = 0.2
     decode_mib: bool = True
     tdd_detail: bool = True
@@ -223,15 +223,25 @@ class _CarrierSearch:
         self.offsets = np.arange(-w, w + cfg.step_hz / 2, cfg.step_hz)
         self.drift_carrier = carrier_hz if (cfg.clock_locked and carrier_hz and carrier_hz > 0) else None
         self.first_peaks: list[PssPeak] | None = None
+        # a sub-band of a wider capture: its absolute centre and the raster points (Hz from it) a carrier may
+        # be on, which give each offset's exact crystal error (`candidate_periods`)
+        self.raster_carrier: float | None = None
+        self.raster_offsets: np.ndarray | None = None
 
     def search_samples(self) -> int:
         """Samples (1.92 MS/s) the coarse PSS search uses."""
         return max(int(self.cfg.search_s * FS), HALF_FRAME + NFFT)
 
+    def _coarse(self, y: np.ndarray, offsets: np.ndarray, exclude=None) -> list[PssPeak]:
+        raster = self.raster_offsets is not None
+        peaks, _ = pss_search(y, offsets, self.raster_carrier if raster else self.drift_carrier, self.cfg.pfa,
+                              exclude=exclude, clock_ppm=CLOCK_HYPOTHESES_PPM, decimate=self.decimate,
+                              raster_offsets_hz=self.raster_offsets, ppm_max=self.cfg.ppm_max)
+        return peaks
+
     def coarse_pass(self) -> list[PssPeak]:
         """The first coarse PSS search (no cell found yet); kept for `run`, which starts from it."""
-        self.first_peaks, _ = pss_search(self.y[:self.search_samples()], self.offsets, self.drift_carrier,
-                                         self.cfg.pfa, clock_ppm=CLOCK_HYPOTHESES_PPM, decimate=self.decimate)
+        self.first_peaks = self._coarse(self.y[:self.search_samples()], self.offsets)
         return self.first_peaks
 
     def run(self) -> list[LteCell]:
@@ -254,8 +264,7 @@ class _CarrierSearch:
             if not cells and not excl and self.first_peaks is not None:
                 peaks = self.first_peaks
             else:
-                peaks, _thr = pss_search(residual[:n_search], offsets, self.drift_carrier, cfg.pfa, exclude=excl,
-                                         clock_ppm=CLOCK_HYPOTHESES_PPM, decimate=self.decimate)
+                peaks = self._coarse(residual[:n_search], offsets, excl)
             progress = False
             misses = 0
             # refine the strongest coarse peaks first and try them in the order of their refined metric: a
@@ -469,8 +478,21 @@ def _subband_shifts(sample_rate_hz: float, center_freq_hz: float | None, step_hz
     return [float(s) for s in shifts]
 
 
-def _prescreen_shifts(x: np.ndarray, sample_rate_hz: float, shifts: list[float], cfg: SearchConfig
-                      ) -> list[float]:
+def _raster_offsets(center_freq_hz: float | None, lo_hz: float, hi_hz: float, cfg: SearchConfig
+                    ) -> np.ndarray | None:
+    """The 100 kHz raster points (Hz from `center_freq_hz`) a carrier seen between `lo_hz` and `hi_hz` from it may
+    sit on, given a crystal error up to `cfg.ppm_max`; None when the tuning is unknown or the LO and sample clock
+    are not locked."""
+    if not (center_freq_hz and center_freq_hz > 0 and cfg.clock_locked):
+        return None
+    reach = cfg.ppm_max * 1e-6 * (center_freq_hz + max(abs(lo_hz), abs(hi_hz))) + 1e3
+    base = round(center_freq_hz / 1e5) * 1e5 - center_freq_hz
+    k = np.arange(math.floor((lo_hz - reach - base) / 1e5), math.ceil((hi_hz + reach - base) / 1e5) + 1)
+    return base + k * 1e5
+
+
+def _prescreen_shifts(x: np.ndarray, sample_rate_hz: float, shifts: list[float], cfg: SearchConfig,
+                      center_freq_hz: float | None = None) -> list[float]:
     """The sub-bands (of `shifts`) within reach of a peak of one whole-band PSS search of the capture's start."""
     n = min(x.size, max(int(cfg.prescreen_s * sample_rate_hz), int((HALF_FRAME + 2 * NFFT) * sample_rate_hz / FS)))
     if n < int((HALF_FRAME + 2 * NFFT) * sample_rate_hz / FS):
@@ -478,7 +500,9 @@ def _prescreen_shifts(x: np.ndarray, sample_rate_hz: float, shifts: list[float],
     half = SUBBAND_STEP_HZ / 2 + 10e3
     lo, hi = min(shifts) - half, max(shifts) + half
     offsets = np.arange(lo, hi + 1, cfg.step_hz)
-    peaks, _ = pss_prescreen(x[:n], sample_rate_hz, offsets, cfg.prescreen_pfa, CLOCK_HYPOTHESES_PPM)
+    peaks, _ = pss_prescreen(x[:n], sample_rate_hz, offsets, cfg.prescreen_pfa, CLOCK_HYPOTHESES_PPM,
+                             carrier_hz=center_freq_hz,
+                             raster_offsets_hz=_raster_offsets(center_freq_hz, lo, hi, cfg), ppm_max=cfg.ppm_max)
     reach = half + 30e3  # a Zadoff-Chu ambiguity may win the coarse peak a few subcarriers away
     return [s for s in shifts if any(abs(p.offset_hz - s) <= reach for p in peaks)]
 
@@ -539,7 +563,7 @@ def search(x: np.ndarray, sample_rate_hz: float = FS, center_freq_hz: float | No
     native = abs(sample_rate_hz - FS) <= 1e-3 * FS
     shifts = [0.0] if native else _subband_shifts(sample_rate_hz, fc, SUBBAND_STEP_HZ)
     if not native and cfg.prescreen_s > 0:
-        shifts = _prescreen_shifts(x, float(sample_rate_hz), shifts, cfg)
+        shifts = _prescreen_shifts(x, float(sample_rate_hz), shifts, cfg, fc)
     cells: list[LteCell] = []
     # a sub-band is first brought to 1.92 MS/s only as far as the coarse PSS search reads (plus the resampling
     # filter's edge), and the rest only if that search finds a peak
@@ -556,6 +580,9 @@ def search(x: np.ndarray, sample_rate_hz: float = FS, center_freq_hz: float | No
             cs.offsets = np.arange(-half, half + 1, cfg.step_hz)
             cs.drift_carrier = None
             cs.decimate = cfg.subband_decimate
+            if fc:  # the sub-band's centre is a raster point
+                cs.raster_offsets = _raster_offsets(fc + shift, -half, half, cfg)
+                cs.raster_carrier = fc + shift if cs.raster_offsets is not None else None
         if short:
             if not cs.coarse_pass():
                 continue
