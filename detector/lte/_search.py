@@ -96,9 +96,9 @@ class SearchConfig:
     secondary_extra_z : float
         A cell found after another on the same carrier (in the residual of a cancellation) needs this much
         more SSS z-score unless its MIB decodes.
-    synchronised_extra_z : float
-        And a cell looked for at a found cell's PSS timing with another N_ID2 (no PSS threshold, 6 hypotheses
-        per found cell) this much more again (true cells 15 dB down score z ~ 20).
+    vouch_z : float
+        SSS z-score with which a MIB decoded only by combining TTIs confirms a synchronised cell (see
+        `_CarrierSearch._vouched`; true cells 15 dB under a synchronised one score 16-27).
     refine_peaks : int
         Coarse PSS peaks refined per search pass.
     noncoherent_extra_z : float
@@ -135,7 +135,7 @@ class SearchConfig:
     refine_peaks: int = 6
     noncoherent_extra_z: float = 2.0
     secondary_extra_z: float = 3.0
-    synchronised_extra_z: float = 4.0
+    vouch_z: float = 20.0
     pbch_frames: int = 100
     prescreen_s: float = 0.08
     prescreen_pfa: float = 0.2
@@ -306,9 +306,7 @@ class _CarrierSearch:
                 twin = self._identify(residual, q, coherent_only=None, pss_channel=cell.extra["pss_channel"],
                                       ref_offset=cells[0].offset_hz)
                 # (the same acceptance as the other synchronised neighbours: no PSS of its own to vouch for it)
-                if twin is not None and all(c.pci != twin.pci for c in cells) and (
-                        twin.mib is not None or twin.sss_z >= cfg.sss_z_min + cfg.secondary_extra_z
-                        + cfg.synchronised_extra_z):
+                if twin is not None and all(c.pci != twin.pci for c in cells) and self._vouched(twin):
                     cells.append(twin)
                     residual = self._cancel(residual, twin)
                 progress = True
@@ -323,8 +321,7 @@ class _CarrierSearch:
         Their PSS shares the found cell's OFDM symbol, now cancelled, so it competes with the noise only; but
         the coarse search normalises by the power of the whole band, which the found cell's data REs dominate
         (a cell 15 dB weaker than one 10 dB above the noise stays ~25 dB below that level's threshold). Here
-        the other roots are refined at that timing and accepted on the SSS alone: a decoded MIB, or an SSS
-        z-score of `sss_z_min` + `secondary_extra_z` + `synchronised_extra_z`."""
+        the other roots are refined at that timing and accepted on the SSS and MIB (`_vouched`)."""
         cfg = self.cfg
         ref = cells[0].offset_hz
         for n2 in range(3):
@@ -340,13 +337,25 @@ class _CarrierSearch:
                 if abs(p.offset_hz - ref) > 1.5e3:
                     continue
                 cell = self._identify(residual, p, coherent_only=False, ref_offset=ref)
-                z_min = cfg.sss_z_min + cfg.secondary_extra_z + cfg.synchronised_extra_z
-                if cell is None or any(c.pci == cell.pci for c in cells) or (cell.mib is None and cell.sss_z < z_min):
+                if cell is None or any(c.pci == cell.pci for c in cells) or not self._vouched(cell):
                     continue
                 cells.append(cell)
                 residual = self._cancel(residual, cell)
                 break
         return residual
+
+    def _vouched(self, cell: LteCell) -> bool:
+        """Acceptance of a cell looked for at a found cell's PSS timing (no PSS peak of its own): a MIB whose
+        CRC passed in at least two 40 ms TTIs on their own (by chance: about (4 x 3 x 2^-16)^2), or any MIB
+        with an SSS z-score of at least `vouch_z`. A lower z-score with a decode that needs the soft
+        combination across TTIs is not enough: under a strong co-channel cell such pairs (z 10-16) were seen
+        on a real capture (f1860) to name either of two PCIs at nearly the same timing depending on a DC
+        offset of 0.5 LSB, which is no identification (that capture's second cell, PCI 142, is then found
+        at its own PSS peak by the next search pass)."""
+        m = cell.mib
+        if m is None:
+            return False
+        return (not m.combined and m.ttis_decoded >= 2) or cell.sss_z >= self.cfg.vouch_z
 
     # -- one cell ----------------------------------------------------------------------------------------
     def _identify(self, x: np.ndarray, q: PssPeak, coherent_only: bool | None,
