@@ -74,6 +74,10 @@ def test_file_is_intact_after_sigkill_mid_write(tmp_path):
         done = int(p.stdout.readline())
     os.kill(p.pid, signal.SIGKILL)  # no time to finish: the loop is inside an upsert most of the time
     p.wait()
+    # on a loaded machine the child may be some upserts ahead of what was read: its last complete line counts
+    rest = [ln for ln in p.stdout.read().splitlines() if ln.strip().isdigit()]
+    if rest:
+        done = int(rest[-1])
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     con.close()
