@@ -262,7 +262,7 @@ def main(argv=None) -> int:
         print(f"  90 % points: PCI {report['pci_90pct_snr_db']} dB, MIB {report['mib_90pct_snr_db']} dB")
     if "scanrate" in parts:
         print("The same at 2.4 MS/s (RTL-SDR scan rate), carrier 400 kHz off the tuning (whole-band prescreen over "
-              "40 ms, then the sub-band search):")
+              "80 ms, then the sub-band search):")
         report["vs_snr_2400k"] = detection_vs_snr(snrs, trials, a.pool, a.workers, fs=2.4e6, carrier_offset_hz=400e3)
         report["false_cells_2400k"] = false_cells_scan_rate(noise_captures)
     if a.json:

@@ -5,7 +5,7 @@
 1. Rate: 1.92 MS/s is used as is (the carrier is taken near the centre, +-`ppm_max`); faster captures
    (2.048, 2.4, 15.36, 19.2 MS/s, ...) are cut into sub-bands on the 100 kHz raster every 300 kHz, each shifted
    to baseband and resampled to 1.92 MS/s (`to_search_rate`, scipy.signal.resample_poly), so a carrier
-   anywhere inside is found (its PSS must fit: |offset| <= fs/2 - 480 kHz). The first `prescreen_s` (40 ms)
+   anywhere inside is found (its PSS must fit: |offset| <= fs/2 - 480 kHz). The first `prescreen_s` (80 ms)
    are first searched for the PSS over the whole band at once at the capture's own rate (`pss_prescreen`: one
    FFT, no per-sub-band shift and resampling, a permissive threshold), and only the sub-bands within reach of
    its peaks are resampled, and only as far as their coarse search reads unless it finds a peak: a 2.4 MS/s
@@ -96,6 +96,10 @@ class SearchConfig:
     secondary_extra_z : float
         A cell found after another on the same carrier (in the residual of a cancellation) needs this much
         more SSS z-score unless its MIB decodes.
+    unlocked_extra_z : float
+        Extra SSS z-score a cell without a MIB needs when the sample clock comes from a hypothesis (a sub-band
+        of a wider capture: one of several raster points; unknown tuning) rather than from the carrier offset:
+        a wrong hypothesis smears the SSS over the capture and lets a wrong N_ID1 win at z 5-6.
     vouch_z : float
         SSS z-score with which a MIB decoded only by combining TTIs confirms a synchronised cell (see
         `_CarrierSearch._vouched`; true cells 15 dB under a synchronised one score 16-27).
@@ -136,6 +140,7 @@ class SearchConfig:
     noncoherent_extra_z: float = 2.0
     secondary_extra_z: float = 3.0
     vouch_z: float = 20.0
+    unlocked_extra_z: float = 2.0
     pbch_frames: int = 100
     prescreen_s: float = 0.08
     prescreen_pfa: float = 0.2
@@ -289,6 +294,9 @@ class _CarrierSearch:
                 ref = cells[0].offset_hz if cells else None
                 cell = self._identify(residual, q, coherent_only=False, ref_offset=ref) \
                     if q.metric >= p.threshold else None
+                if cell is not None and cell.mib is None and self.drift_carrier is None \
+                        and cell.sss_z < cfg.sss_z_min + cfg.unlocked_extra_z:
+                    cell = None  # clock from a hypothesis, not from the offset: a weak SSS alone is not enough
                 if cell is None or any(c.pci == cell.pci for c in cells):
                     rejected.append((p.n_id_2, p.offset_hz, p.position))
                     misses += 1
