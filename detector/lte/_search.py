@@ -520,8 +520,17 @@ def _prescreen_shifts(x: np.ndarray, sample_rate_hz: float, shifts: list[float],
     peaks, _ = pss_prescreen(x[:n], sample_rate_hz, offsets, cfg.prescreen_pfa, CLOCK_HYPOTHESES_PPM,
                              carrier_hz=center_freq_hz,
                              raster_offsets_hz=_raster_offsets(center_freq_hz, lo, hi, cfg), ppm_max=cfg.ppm_max)
+    # carriers are >= 1.4 MHz apart (TS 36.101 5.7.1): keep the strongest peak of each and no more carriers
+    # than fit, so that energy that mimics a PSS everywhere (a 5 ms-periodic TDD system) cannot send every
+    # sub-band to the full search
+    carriers: list[float] = []
+    for p in sorted(peaks, key=lambda p: -p.metric):
+        if len(carriers) >= int((hi - lo) / MIN_CARRIER_SPACING_HZ) + 1:
+            break
+        if all(abs(p.offset_hz - f) >= MIN_CARRIER_SPACING_HZ for f in carriers):
+            carriers.append(p.offset_hz)
     reach = half + 30e3  # a Zadoff-Chu ambiguity may win the coarse peak a few subcarriers away
-    return [s for s in shifts if any(abs(p.offset_hz - s) <= reach for p in peaks)]
+    return [s for s in shifts if any(abs(f - s) <= reach for f in carriers)]
 
 
 def _check_input(x, sample_rate_hz: float) -> np.ndarray:
