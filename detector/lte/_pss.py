@@ -4,7 +4,9 @@ Coarse stage: one FFT of the capture; for every offset hypothesis the spectrum i
 multiplied by the conjugate spectra of the three PSS replicas (only the +-480 kHz the PSS occupies is kept) and
 inverse-transformed, so each hypothesis costs one IFFT per root, batched.
 |correlation|^2, normalised by the capture's mean power, is folded over half-frames (5 ms), with the
-half-frame period stretched by the crystal error each offset implies (LO and sample clock share a crystal).
+half-frame period stretched by the crystal error each offset implies (LO and sample clock share a crystal):
+one error when the carrier is taken at the tuned frequency, one per 100 kHz raster point within reach when
+it may be anywhere in a wider capture (`candidate_periods`), the best fold kept.
 Under noise alone each folded value is Gamma(H, 1) for H half-frames: the detection threshold is the
 Gamma quantile that gives the requested false-alarm probability over all (root, offset, timing) cells.
 Rows (root, offset) whose median exceeds that of Gamma(H, 1) (interference that is not white, e.g. a GSM
