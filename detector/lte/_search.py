@@ -568,7 +568,7 @@ def search(x: np.ndarray, sample_rate_hz: float = FS, center_freq_hz: float | No
 
     Returns
     -------
-    list of LteCell, strongest (highest PSS metric) first; `offset_hz` is relative to `center_freq_hz`.
+    list of LteCell, strongest (highest power per RE) first; `offset_hz` is relative to `center_freq_hz`.
 
     Raises
     ------
@@ -628,7 +628,7 @@ def search(x: np.ndarray, sample_rate_hz: float = FS, center_freq_hz: float | No
         if any(5e3 < abs(m.offset_hz - c.offset_hz) < MIN_CARRIER_SPACING_HZ for m in merged) and c.mib is None:
             continue
         merged.append(c)
-    merged.sort(key=lambda c: -c.pss_metric)
+    merged.sort(key=lambda c: -c.power_dbfs)  # strongest first (PSS metrics of 80 and 320 ms searches differ)
     return merged
 
 
