@@ -168,6 +168,25 @@ def _suppress(folded: np.ndarray, offsets_hz: np.ndarray, n2: int, off: float, t
     folded[n2][np.ix_(oi, tt)] = 0
 
 
+def _take_peaks(folded: np.ndarray, period_idx: np.ndarray, offsets_hz: np.ndarray, periods: np.ndarray,
+                noise: np.ndarray, thr: float, h_count: int, max_peaks: int, decimate: int) -> list[PssPeak]:
+    """The strongest cells of `folded` (3 roots, S offsets, width timings) at or above `thr`, strongest first;
+    each zeroes its root's cells within 1.5 offset steps and +-3.6 us (in place). `period_idx` (same shape)
+    indexes the row's candidate `periods` (S, P) that gave each cell; timings are in samples at 1.92 MS/s /
+    `decimate`."""
+    step = (offsets_hz[1] - offsets_hz[0]) if offsets_hz.size > 1 else 1.0
+    peaks: list[PssPeak] = []
+    for _ in range(max_peaks):
+        r, o, t = np.unravel_index(int(np.argmax(folded)), folded.shape)
+        val = float(folded[r, o, t])
+        if val < thr:
+            break
+        peaks.append(PssPeak(int(r), float(offsets_hz[o]), float(t * decimate), float(periods[o, period_idx[r, o, t]]),
+                             val, thr, h_count, float(noise[o])))
+        _suppress(folded, offsets_hz, int(r), float(offsets_hz[o]), int(t), 1.5 * step, 7 // decimate)
+    return peaks
+
+
 def candidate_periods(offsets_hz: np.ndarray, carrier_hz: float | None, clock_ppm=(0.0,),
                       raster_offsets_hz=None, ppm_max: float = 120.0) -> np.ndarray:
     """Half-frame periods (samples at 1.92 MS/s) to fold each carrier-offset hypothesis with: (S, P).
@@ -307,22 +326,9 @@ def pss_search(x: np.ndarray, offsets_hz: np.ndarray, carrier_hz: float | None =
         best_clock[:, c0:c0 + c, :] = arg.transpose(1, 0, 2)
     thr = pss_threshold(h_count, 3 * shifts.size * width * periods.shape[1], pfa)
     offs = shifts * df
-    nms = 7 // decimate  # +-3.6 us
     for n2, off, pos in exclude or []:
-        _suppress(folded, offs, n2, off, int(round(pos / decimate)) % width, 2 * df + 3e3, nms)
-    peaks: list[PssPeak] = []
-    step = (shifts[1] - shifts[0]) * df if shifts.size > 1 else 1.0
-    for _ in range(max_peaks):
-        k = int(np.argmax(folded))
-        r, o, t = np.unravel_index(k, folded.shape)
-        val = float(folded[r, o, t])
-        if val < thr:
-            break
-        period = periods[o, best_clock[r, o, t]]
-        peaks.append(PssPeak(int(r), float(offs[o]), float(t * decimate), float(period), val, thr, h_count,
-                             float(noise[o])))
-        _suppress(folded, offs, int(r), float(offs[o]), int(t), 1.5 * step, nms)
-    return peaks, thr
+        _suppress(folded, offs, n2, off, int(round(pos / decimate)) % width, 2 * df + 3e3, 7 // decimate)
+    return _take_peaks(folded, best_clock, offs, periods, noise, thr, h_count, max_peaks, decimate), thr
 
 
 def pss_refine(x: np.ndarray, peak: PssPeak, step_hz: float, carrier_hz: float | None = None,
@@ -426,18 +432,8 @@ def pss_prescreen(x: np.ndarray, sample_rate_hz: float, offsets_hz: np.ndarray, 
     for c0, mag, s2 in _correlation_power(X, shifts, P_lo, P_hi, m, n_valid, n, chunk):
         c = s2.size
         best, arg = _fold_best(mag, periods[c0:c0 + c] / 2, width, h_count, gain / np.maximum(s2, 1e-30))
-        folded = best.transpose(1, 0, 2)  # (3, c, width)
-        offs = shifts[c0:c0 + c] * df
-        for _ in range(max_peaks):
-            k = int(np.argmax(folded))
-            r, o, t = np.unravel_index(k, folded.shape)
-            val = float(folded[r, o, t])
-            if val < thr:
-                break
-            period = periods[c0 + o, arg[o, r, t]]
-            found.append(PssPeak(int(r), float(offs[o]), float(2 * t), float(period), val, thr, h_count,
-                                 float(s2[o])))
-            _suppress(folded, offs, int(r), float(offs[o]), int(t), 1.5 * step, 3)
+        found += _take_peaks(best.transpose(1, 0, 2), arg.transpose(1, 0, 2), shifts[c0:c0 + c] * df,
+                             periods[c0:c0 + c], s2, thr, h_count, max_peaks, 2)
     peaks: list[PssPeak] = []
     for q in sorted(found, key=lambda q: -q.metric):
         if len(peaks) >= max_peaks:
