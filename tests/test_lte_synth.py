@@ -214,3 +214,29 @@ def test_unsynchronised_cell_15db_weaker_found_over_320_ms():
     x, _ = lte_scene([strong, weak], 1860e6, 1.92e6, 0.32, ppm=15.0, seed=7)
     assert [c.pci for c in search(x, 1.92e6, 1860e6)] == [100, 476]
     assert [c.pci for c in search(x[:int(0.08 * 1.92e6)], 1.92e6, 1860e6)] == [100]
+
+
+def test_raster_hypotheses_hold_the_exact_crystal_error():
+    # a receiver tuned to 1860 MHz with its crystal +37 ppm fast sees a carrier on the raster point 200 kHz up
+    # at 200 kHz - 1860 MHz x 37e-6 and its half-frames 9600 x (1 + 37e-6) samples long
+    from detector.lte._pss import candidate_periods
+
+    fc, ppm, d = 1860e6, 37.0, 200e3
+    f = d - fc * ppm * 1e-6
+    raster = np.arange(-5, 6) * 100e3
+    (row,) = candidate_periods(np.array([f]), fc, raster_offsets_hz=raster, ppm_max=120.0)
+    assert row.size == 4  # f = 131.2 kHz: raster points 0, 100, 200 and 300 kHz are within 120 ppm (223 kHz)
+    assert np.min(np.abs(row - 9600 * (1 + ppm * 1e-6))) < 1e-6
+    # nearest raster point first: 100 kHz, i.e. a crystal 16.8 ppm fast
+    assert row[0] == pytest.approx(9600 * (1 - (f - 100e3) / fc), abs=1e-9)
+
+
+def test_best_of_keeps_the_maximum_and_its_index():
+    from detector.lte._pss import _best_of
+
+    a = np.array([1.0, 5.0, 0.0, 2.5], np.float32)
+    b = np.array([2.0, 4.0, 0.0, 7.25], np.float32)
+    c = np.array([0.5, 6.0, 3.0, 1.0], np.float32)
+    best, idx = _best_of([a.copy(), b.copy(), c.copy()])
+    assert idx.tolist() == [1, 2, 2, 1]
+    assert best == pytest.approx([2.0, 6.0, 3.0, 7.25], rel=1e-6)

@@ -183,9 +183,11 @@ def test_scan_finds_handsets_in_an_uplink_step(cli_subprocess):
                                                                              ("lte", None, "foreign")]
 
 
-def test_scan_reports_the_gsm_cells_and_verdicts_that_replay_reports(cli_subprocess):
+@pytest.mark.parametrize("jobs", ["0", "2"])
+def test_scan_reports_the_gsm_cells_and_verdicts_that_replay_reports(cli_subprocess, jobs):
     """End to end: the GSM border recording served as a dongle; scan and replay agree cell for cell, verdicts
-    included, and no emission record duplicates an identified cell."""
+    included, and no emission record duplicates an identified cell; with the receivers in this process (-j 0)
+    or in worker processes (-j 2)."""
     port = free_port()
     rec = os.path.join(RECORDINGS, "gsm_border_948M.sigmf-meta")
     proc = subprocess.Popen([sys.executable, "-m", "detector.cli", "serve", rec, "-P", str(port), "--loop"],
@@ -194,10 +196,11 @@ def test_scan_reports_the_gsm_cells_and_verdicts_that_replay_reports(cli_subproc
         time.sleep(1.5)
         # one step at 948.0 MHz (the recording's rate, 2.048 MS/s, 20 % cropped: 1.64 MHz)
         r = cli_subprocess("scan", "-f", "947.2M:948.8M", "-s", "2.048M", "--rtl-tcp", f"127.0.0.1:{port}", "--once",
-                           "--json", "--dwell-gsm", "1.0", timeout=120)
+                           "--json", "--dwell-gsm", "1.0", "-j", jobs, timeout=120)
     finally:
         _stop(proc)
     assert r.returncode == 0, r.stderr
+    assert ("on 2 worker(s)" in r.stderr) is (jobs == "2"), r.stderr
     live = [json.loads(line) for line in r.stdout.splitlines()]
     replay = [json.loads(line) for line in cli_subprocess("replay", "--json", rec).stdout.splitlines()]
 

@@ -193,9 +193,9 @@ def candidate_periods(offsets_hz: np.ndarray, carrier_hz: float | None, clock_pp
 
     * `raster_offsets_hz` given (and `carrier_hz`, the capture centre's absolute frequency): the carrier sits on
       one of these raster points (Hz from the centre), so an offset hypothesis f with the carrier on raster
-      point d means an LO error f - d and (LO and sample clock sharing a crystal) a period
-      9600 (1 - (f - d) / (carrier_hz + d)); every d within `ppm_max` of f is a candidate (exact, unlike a
-      ppm grid), the nearest first. Rows with fewer candidates repeat their first.
+      point d means an LO error d - f and (LO and sample clock sharing a crystal) a period
+      9600 (1 - (f - d) / carrier_hz); every d within `ppm_max` of f is a candidate (exact, unlike a ppm
+      grid), the nearest first. Rows with fewer candidates repeat their first.
     * else `carrier_hz` given: the carrier at the centre (d = 0): one period per offset.
     * else: the `clock_ppm` grid, 9600 (1 + ppm 1e-6), the same for every offset.
 
@@ -209,9 +209,9 @@ def candidate_periods(offsets_hz: np.ndarray, carrier_hz: float | None, clock_pp
     f = np.asarray(offsets_hz, dtype=np.float64)[:, None]
     if raster_offsets_hz is not None and carrier_hz:
         d = np.asarray(raster_offsets_hz, dtype=np.float64)[None, :]
-        err = f - d
-        ok = np.abs(err) <= ppm_max * 1e-6 * (carrier_hz + d)
-        per = HALF_FRAME * (1 - err / (carrier_hz + d))
+        err = f - d  # -(LO error): the LO, at carrier_hz, is off by the crystal's error
+        ok = np.abs(err) <= ppm_max * 1e-6 * carrier_hz
+        per = HALF_FRAME * (1 - err / carrier_hz)
         order = np.argsort(np.where(ok, np.abs(err), np.inf), axis=1, kind="stable")
         per, ok = np.take_along_axis(per, order, 1), np.take_along_axis(ok, order, 1)
         width = max(int(ok.sum(axis=1).max()), 1)
