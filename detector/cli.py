@@ -689,6 +689,9 @@ def _scan_jobs(jobs: int | None) -> int:
 
 def cmd_scan(args) -> int:
     """``detector scan``: sweep, detect, flag; live table on a TTY, JSON lines with --json."""
+    import functools
+
+    from . import pipeline
     from .scanner import LiveTable, ScanRunner, check_reachable, plan_sweep, record_key, targets_from
 
     if args.list_devices:
@@ -758,20 +761,13 @@ def cmd_scan(args) -> int:
 
     passes = 1 if args.once else args.repeat
     jobs = _scan_jobs(args.jobs)
-    if jobs:  # the receivers run in worker processes; the spectrum survey stays here
-        import functools
-
-        from . import pipeline
-
-        options = _analyzer_options(args)
-        runner = ScanRunner(open_source, steps, lambda: pipeline.build_analyzers(options, step_local=False),
-                            on_record, passes=passes, on_progress=on_progress, reconnect_s=args.reconnect, log=log,
-                            judge=judge, jobs=jobs,
-                            step_analyzers=functools.partial(pipeline.build_analyzers, options, True))
-    else:
-        runner = ScanRunner(open_source, steps, lambda: _analyzers(args),
-                            on_record, passes=passes, on_progress=on_progress, reconnect_s=args.reconnect, log=log,
-                            judge=judge)
+    options = _analyzer_options(args)
+    # with workers, the receivers run there (built per step) and the spectrum survey stays here
+    runner = ScanRunner(open_source, steps,
+                        functools.partial(pipeline.build_analyzers, options, False if jobs else None),
+                        on_record, passes=passes, on_progress=on_progress, reconnect_s=args.reconnect, log=log,
+                        judge=judge, jobs=jobs,
+                        step_analyzers=functools.partial(pipeline.build_analyzers, options, True) if jobs else None)
     try:
         stats = runner.run()
     finally:

@@ -86,13 +86,17 @@ def pss_threshold(half_frames: int, n_tests: float, pfa: float) -> float:
 
 
 @lru_cache(maxsize=8)
-def _replica_spectra(nfft: int, half: int) -> tuple[np.ndarray, np.ndarray]:
-    """Conjugate spectra (nfft-point) of the three PSS replicas over the bins [0, half) and [nfft - half, nfft)."""
-    reps = np.stack([pss_replica(r) for r in range(3)])
+def _replica_spectra(nfft: int, half: int, sample_rate_hz: float = FS) -> tuple[np.ndarray, np.ndarray, float]:
+    """Conjugate spectra (nfft-point) of the three PSS replicas sampled at `sample_rate_hz` over the bins
+    [0, half) and [nfft - half, nfft), and a replica's energy (read-only, cached: every window reuses them)."""
+    if sample_rate_hz == FS:
+        reps = np.stack([pss_replica(r) for r in range(3)])
+    else:
+        reps = np.stack([pss_replica_at(r, sample_rate_hz) for r in range(3)])
     P = np.conj(sfft.fft(reps, nfft, axis=1))
     lo, hi = P[:, :half].astype(np.complex64), P[:, nfft - half:].astype(np.complex64)
     lo.flags.writeable = hi.flags.writeable = False
-    return lo, hi
+    return lo, hi, float(np.sum(np.abs(reps[0]) ** 2))
 
 
 def _correlation_power(X: np.ndarray, shifts: np.ndarray, P_lo: np.ndarray, P_hi: np.ndarray, length: int,
@@ -305,8 +309,8 @@ def pss_search(x: np.ndarray, offsets_hz: np.ndarray, carrier_hz: float | None =
     shifts = np.unique(np.round(np.asarray(offsets_hz, dtype=np.float64) / df).astype(np.int64))
     X = sfft.fft(x, nfft, workers=1)
     half = m // 2
-    P_lo, P_hi = _replica_spectra(nfft, half)
-    scale = 1.0 / float(np.sum(np.abs(pss_replica(0)) ** 2))  # |corr|^2 / |p|^2
+    P_lo, P_hi, energy = _replica_spectra(nfft, half)
+    scale = 1.0 / energy  # |corr|^2 / |p|^2
     if decimate not in (1, 2):
         raise ValueError(f"decimate must be 1 or 2, not {decimate!r}")
     length = nfft if decimate == 1 else 2 * half  # IFFT length: full rate, or the 0.96 MS/s correlation
@@ -414,11 +418,9 @@ def pss_prescreen(x: np.ndarray, sample_rate_hz: float, offsets_hz: np.ndarray, 
         raise ValueError(f"capture too short for a PSS search: {n} samples")
     shifts = np.unique(np.round(np.asarray(offsets_hz, dtype=np.float64) / df).astype(np.int64))
     X = sfft.fft(x, nfft, workers=1)
-    reps = np.stack([pss_replica_at(r, fs) for r in range(3)])
-    P = np.conj(sfft.fft(reps, nfft, axis=1))
     half = m // 2
-    P_lo, P_hi = P[:, :half].astype(np.complex64), P[:, nfft - half:].astype(np.complex64)
-    gain = (m / nfft) ** 2 / float(np.sum(np.abs(reps[0]) ** 2))
+    P_lo, P_hi, energy = _replica_spectra(nfft, half, fs)
+    gain = (m / nfft) ** 2 / energy
     width = HALF_FRAME // 2
     # the carrier's raster point known (the tuned frequency is): exact periods, else the clock_ppm grid
     periods = candidate_periods(shifts * df, carrier_hz if raster_offsets_hz is not None else None, clock_ppm,

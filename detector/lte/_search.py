@@ -26,10 +26,12 @@
    non-coherent SSS detector, and one synchronised with it under another N_ID2 by trying the other two PSS
    roots at its timing (`_synchronised_neighbours`: the coarse search normalises by the whole band's power,
    which the found cell's data dominates, so such a PSS stays far below its threshold). Measured (20 seeds,
-   80 ms, stronger cell 10 dB above the noise): co-channel cells 10 dB weaker are found in every case
-   (synchronised or not, same or other N_ID2), 15 dB weaker when synchronised (same N_ID2 20/20, other N_ID2
-   18/20); an unsynchronised cell 12-15 dB weaker sits under the stronger cell's data (-12 to -15 dB SINR on
-   its PSS) and is mostly missed in 80 ms (5/20 at 12 dB, 0/20 at 15 dB).
+   80 ms, stronger cell 10 dB above the noise and fully loaded; benchmarks/bench_lte.py --parts cochannel):
+   co-channel cells 10 dB weaker are found in every case (synchronised or not, same or other N_ID2), 15 dB
+   weaker when synchronised (same N_ID2 20/20, other N_ID2 18/20); an unsynchronised cell sits under the
+   stronger cell's data (-12 to -15 dB SINR on its PSS and SSS): 12 dB weaker 18/20 (the SSS reference
+   averaged over all 62 subcarriers decides it), 15 dB weaker 0/20 in 80 ms but 16/20 in 320 ms (further
+   cells are searched over `further_search_s`) and 18/20 at 30 % load.
    Duplicates (same PCI, or leakage of a stronger carrier into a neighbouring sub-band) merge.
 5. PBCH/MIB (`decode_pbch`), reported only when the CRC matches a port mask; TDD UL/DL configuration.
 """
@@ -244,6 +246,11 @@ class _CarrierSearch:
                               raster_offsets_hz=self.raster_offsets, ppm_max=self.cfg.ppm_max)
         return peaks
 
+    def _clock_span_ppm(self) -> float:
+        """Sample-clock span the refinement searches around a coarse peak's period: none when the period is
+        exact (taken from the offset, or from a raster point), +-25 ppm around a ppm-grid hypothesis."""
+        return 0.0 if (self.drift_carrier or self.raster_offsets is not None) else 25.0
+
     def coarse_pass(self) -> list[PssPeak]:
         """The first coarse PSS search (no cell found yet); kept for `run`, which starts from it."""
         self.first_peaks = self._coarse(self.y[:self.search_samples()], self.offsets)
@@ -282,8 +289,7 @@ class _CarrierSearch:
                     continue
                 # on the samples the coarse search used: its metric is then compared with the same threshold
                 refined.append((p, pss_refine(residual[:n_search], p, cfg.step_hz if not cells else 1.5e3,
-                                              self.drift_carrier,
-                                              clock_span_ppm=0.0 if self.drift_carrier else 25.0)))
+                                              self.drift_carrier, clock_span_ppm=self._clock_span_ppm())))
             refined.sort(key=lambda pq: -pq[1].metric)
             for p, q in refined:
                 if misses >= cfg.max_misses:
@@ -378,9 +384,8 @@ class _CarrierSearch:
             if pss_channel is None:
                 # two references: the PSS channel smoothed over 13 subcarriers (frequency-selective channels) and
                 # its mean over all 62 (flat channels; 7 dB better estimate); the larger z-score decides
-                for width in (REF_SMOOTH_SC, FLAT):
-                    results.append(sss_detect(xc, q.n_id_2, pos[:SSS_HALF_FRAMES], q.clock, coherent=True,
-                                              smooth_sc=width))
+                results.append(sss_detect(xc, q.n_id_2, pos[:SSS_HALF_FRAMES], q.clock, coherent=True,
+                                          smooth_sc=(REF_SMOOTH_SC, FLAT)))
         if coherent_only is not True:
             results.append(sss_detect(xc, q.n_id_2, pos[:SSS_HALF_FRAMES], q.clock, coherent=False))
         ok = [s for s in results if s.z >= cfg.sss_z_min + (0.0 if s.coherent else cfg.noncoherent_extra_z)

@@ -84,7 +84,7 @@ def _robust_z(m: np.ndarray) -> tuple[np.ndarray, float, float]:
 
 def sss_detect(x: np.ndarray, n_id_2: int, pss_positions: np.ndarray, clock: float = 1.0,
                coherent: bool = True, hypotheses=HYPOTHESES, channel: np.ndarray | None = None,
-               smooth_sc: int = REF_SMOOTH_SC) -> SssResult:
+               smooth_sc: int | tuple[int, ...] = REF_SMOOTH_SC) -> SssResult:
     """ML SSS detection given the PSS FFT-window positions of consecutive half-frames.
 
     Parameters
@@ -99,47 +99,57 @@ def sss_detect(x: np.ndarray, n_id_2: int, pss_positions: np.ndarray, clock: flo
         Equalise with the PSS channel estimate (True) or combine 8-subcarrier segments non-coherently.
     channel : ndarray, shape (H, 62), optional
         Channel estimates to use instead of the PSS ones (e.g. from before a cancellation).
-    smooth_sc : int
-        Moving-average width (subcarriers) of the PSS channel estimate; `FLAT` (62) or more: its mean.
+    smooth_sc : int or tuple of int
+        Moving-average width (subcarriers) of the PSS channel estimate; `FLAT` (62) or more: its mean. Several
+        widths: the demodulated SSS is scored against each reference and the larger z-score decides.
     """
     pos = np.asarray(pss_positions, dtype=np.float64)
     if pos.size == 0:
         raise ValueError("no PSS occurrence to detect the SSS from")
     table = sss_table(n_id_2)  # (2, 168, 62)
-    if channel is None:
+    if channel is not None:
+        channels = [channel]
+    else:
         y_pss = demod(x, pos, 62)
-        # the PSS's LS estimate, smoothed over `smooth_sc` subcarriers: a clean reference at low SNR
+        # the PSS's LS estimate, smoothed over each of `smooth_sc` subcarriers: a clean reference at low SNR
         ls = y_pss * np.conj(pss(n_id_2))[None, :]
-        if smooth_sc >= FLAT:
-            channel = np.repeat(ls.mean(axis=1, keepdims=True), ls.shape[1], axis=1)
-        else:
-            channel = smooth_freq(ls, smooth_sc)
+        channels = [np.repeat(ls.mean(axis=1, keepdims=True), ls.shape[1], axis=1) if w >= FLAT
+                    else smooth_freq(ls, w) for w in np.atleast_1d(smooth_sc)]
+    if not coherent:
+        channels = channels[:1]  # not used
     h_count = pos.size
     par = (np.arange(h_count)[None, :] + np.arange(2)[:, None]) % 2  # (parity, h) -> table row
-    metrics = []
+    metrics = []  # (reference, hypothesis) -> (2, 168)
     for hyp in hypotheses:
         dist = SSS_PSS_DISTANCE[hyp] * clock
-        y = demod(x, pos - dist, 62)  # (H, 62)
-        if coherent:
-            z = (y * np.conj(channel)).astype(np.complex64)  # (H, 62)
-            # m[p, n1] = | sum_h z[h] . table[par[p, h], n1] |: coherent over subcarriers and half-frames, blind to
-            # the common phase a residual carrier offset puts between the PSS and SSS symbols (1-3 kHz at low SNR)
-            by_sf = np.einsum("hk,snk->hsn", z, table.astype(np.complex64))  # (H, 2, 168)
-            m = np.abs(np.stack([by_sf[np.arange(h_count), par[p], :].sum(axis=0) for p in (0, 1)]))
-            m = m / np.sqrt(max(float(np.sum(np.abs(y) ** 2) * np.sum(np.abs(channel) ** 2)), 1e-30))
-        else:
-            seg = NONCOHERENT_SEGMENT_SC
-            k = (62 // seg) * seg
-            prod = y[:, None, None, :k] * table[None, :, :, :k]  # (H, 2, 168, k)
-            e = np.abs(prod.reshape(h_count, 2, 168, k // seg, seg).sum(axis=4)) ** 2
-            e = e.sum(axis=3)  # (H, 2, 168)
-            m = np.stack([e[np.arange(h_count), par[p], :].sum(axis=0) for p in (0, 1)])
-            m = m / max(float(np.sum(np.abs(y[:, :k]) ** 2)), 1e-30)
-        metrics.append(m)
-    allm = np.stack(metrics)  # (hyp, 2, 168)
-    z, _, _ = _robust_z(allm.reshape(-1))
-    order = np.argsort(z)[::-1]
-    best, second = order[0], order[1]
-    hi, p, n1 = np.unravel_index(int(best), allm.shape)
-    duplex, cp = hypotheses[hi]
-    return SssResult(int(n1), int(p), duplex, cp, float(z[best]), float(z[best] - z[second]), coherent)
+        y = demod(x, pos - dist, 62)  # (H, 62), once for every reference
+        row = []
+        for ch in channels:
+            if coherent:
+                z = (y * np.conj(ch)).astype(np.complex64)  # (H, 62)
+                # m[p, n1] = | sum_h z[h] . table[par[p, h], n1] |: coherent over subcarriers and half-frames, blind
+                # to the common phase a residual carrier offset puts between the PSS and SSS symbols (1-3 kHz at
+                # low SNR)
+                by_sf = np.einsum("hk,snk->hsn", z, table.astype(np.complex64))  # (H, 2, 168)
+                m = np.abs(np.stack([by_sf[np.arange(h_count), par[p], :].sum(axis=0) for p in (0, 1)]))
+                m = m / np.sqrt(max(float(np.sum(np.abs(y) ** 2) * np.sum(np.abs(ch) ** 2)), 1e-30))
+            else:
+                seg = NONCOHERENT_SEGMENT_SC
+                k = (62 // seg) * seg
+                prod = y[:, None, None, :k] * table[None, :, :, :k]  # (H, 2, 168, k)
+                e = np.abs(prod.reshape(h_count, 2, 168, k // seg, seg).sum(axis=4)) ** 2
+                e = e.sum(axis=3)  # (H, 2, 168)
+                m = np.stack([e[np.arange(h_count), par[p], :].sum(axis=0) for p in (0, 1)])
+                m = m / max(float(np.sum(np.abs(y[:, :k]) ** 2)), 1e-30)
+            row.append(m)
+        metrics.append(row)
+    results = []
+    for ri in range(len(channels)):
+        allm = np.stack([row[ri] for row in metrics])  # (hyp, 2, 168)
+        z, _, _ = _robust_z(allm.reshape(-1))
+        order = np.argsort(z)[::-1]
+        best, second = order[0], order[1]
+        hi, p, n1 = np.unravel_index(int(best), allm.shape)
+        duplex, cp = hypotheses[hi]
+        results.append(SssResult(int(n1), int(p), duplex, cp, float(z[best]), float(z[best] - z[second]), coherent))
+    return max(results, key=lambda r: r.z)  # with several references, the larger z-score decides

@@ -326,7 +326,7 @@ class ScanRunner:
                         step_blocks = []
                         self._drain(pending, wait_for=self.jobs + 1)  # bounds the samples held
                 elif kind == "pass":
-                    self._drain(pending, timeout=None if pool is None else 3600.0)
+                    self._drain(pending, timeout=3600.0)  # the pass's steps, before its whole-sweep records
                     t = time.perf_counter()
                     self._finish_pass(analyzers)
                     self.stats.processing_s += time.perf_counter() - t
