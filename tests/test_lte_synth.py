@@ -6,7 +6,7 @@ import os
 import numpy as np
 import pytest
 
-from detector.lte import LteAnalyzer, calibrate, search, tdd_config
+from detector.lte import LteAnalyzer, SearchConfig, calibrate, carrier_raster, lte_reach_hz, search, tdd_config
 from detector.lte._crs import crs_positions
 from detector.lte._pbch import pbch_re_map
 from detector.lte._sequences import crs_sequence, pss, sss
@@ -240,3 +240,36 @@ def test_best_of_keeps_the_maximum_and_its_index():
     best, idx = _best_of([a.copy(), b.copy(), c.copy()])
     assert idx.tolist() == [1, 2, 2, 1]
     assert best == pytest.approx([2.0, 6.0, 3.0, 7.25], rel=1e-6)
+
+
+def test_known_crystal_error_narrows_the_search_and_still_finds_the_cell():
+    # with the crystal error known to +-5 ppm (a sweep learnt it from a decoded cell) the 2.4 MS/s search
+    # tries only the offsets near raster points seen at that error; the wrong error finds nothing, which
+    # shows the hypotheses really were narrowed
+    from detector.lte._pss import candidate_periods
+
+    fc, ppm = 806.1e6, -31.0
+    spec = LteCellSpec(pci=377, earfcn=6300, n_rb_dl=6, snr_db=0.0, n_ports=2)  # 806.0 MHz
+    x, _ = lte_scene([spec], fc, 2.4e6, 0.08, ppm=ppm, seed=9)
+    for center, found in ((ppm + 2.0, [377]), (ppm + 20.0, [])):
+        cells = search(x, 2.4e6, fc, SearchConfig(ppm_center=center, ppm_max=5.0))
+        assert [c.pci for c in cells] == found, center
+    cell = search(x, 2.4e6, fc, SearchConfig(ppm_center=ppm, ppm_max=5.0))[0]
+    assert carrier_raster(fc, cell.offset_hz, 2.4e6, 5.0, ppm)[0] == 806.0e6
+    # one period per offset near 806.0 MHz: 5 ppm (4 kHz) cannot reach the next raster point
+    (row,) = candidate_periods(np.array([-100e3 - ppm * 1e-6 * fc]), fc, raster_offsets_hz=np.array([-1e5, 0.0]),
+                               ppm_max=5.0, ppm_center=ppm)
+    assert row.tolist() == pytest.approx([9600 * (1 + ppm * 1e-6)], rel=1e-9)
+
+
+@pytest.mark.parametrize("side", [-1, 1])
+def test_a_carrier_at_the_edge_of_the_search_reach_is_found(side):
+    # a sweep spaces its LTE steps by twice `lte_reach_hz` (710 kHz at 2.4 MS/s): a carrier that far from
+    # the tuned frequency (with the crystal pulling it further out) must be found
+    fc = 1860e6 - side * 700e3
+    spec = LteCellSpec(pci=201, earfcn=1750, n_rb_dl=6, snr_db=0.0, n_ports=1)  # 1860.0 MHz
+    x, _ = lte_scene([spec], fc, 2.4e6, 0.08, ppm=-side * 4.0, seed=4)
+    cells = search(x, 2.4e6, fc)
+    assert lte_reach_hz(2.4e6) == 710e3
+    assert [c.pci for c in cells] == [201]
+    assert cells[0].offset_hz == pytest.approx(side * (700e3 + 4e-6 * fc), abs=2e3)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 from conftest import RECORDINGS, free_port, subprocess_env
 
@@ -23,11 +24,32 @@ def test_plan_dwell_by_technology_and_tuner_reach():
     assert [t.techs for t in targets] == [("gsm", "lte", "nr", "umts"), ("lte",), ("lte",)]
     steps = plan_sweep(targets, 2.4e6, 0.2, {"gsm": 1.0, "lte": 0.08})
     assert {s.label: s.dwell_s for s in steps} == {"925-960 MHz": 1.0, "B39": 0.08, "B41": 0.08}
-    assert sum(s.label == "B39" for s in steps) == 21  # 40 MHz / 1.92 MHz usable per step
+    assert sum(s.label == "B39" for s in steps) == 28  # 40 MHz, LTE carrier centres +-710 kHz from each step
     kept, msgs = check_reachable(steps, ((24e6, 1766e6),), "R820T")
     assert {s.label for s in kept} == {"925-960 MHz"} and [s.index for s in kept] == list(range(len(kept)))
-    assert msgs[0].startswith("B39: 21 step(s) at 1881.0-1919.0 MHz are beyond the R820T tuner's range "
+    assert msgs[0].startswith("B39: 28 step(s) at 1881.0-1919.0 MHz are beyond the R820T tuner's range "
                               "(24-1766 MHz); skipped")
+
+
+def test_lte_steps_leave_no_carrier_between_them():
+    """Every raster point an LTE carrier of band 20 may be centred on (791.7-820.3 MHz) is within the cell
+    search's reach (`lte_reach_hz`) of a step; the survey's 1.92 MHz spacing would leave 400 kHz gaps."""
+    from detector.lte import lte_reach_hz
+    from detector.survey import plan_hops
+
+    reach = lte_reach_hz(2.4e6)
+    raster = np.arange(791.7e6, 820.3e6 + 1, 100e3)
+
+    def uncovered(centres):
+        return int(sum(min(abs(f - c) for c in centres) > reach for f in raster))
+
+    steps = plan_sweep(targets_from([], ["B20"]), 2.4e6, 0.2)
+    assert len(steps) == 21 and uncovered([s.center_freq_hz for s in steps]) == 0
+    assert uncovered(plan_hops(791e6, 821e6, 2.4e6, 0.2)) > 40
+    # the survey still sees the whole band: the central 80 % of the first and last steps reach its edges
+    assert steps[0].center_freq_hz - 0.96e6 <= 791e6 and steps[-1].center_freq_hz + 0.96e6 >= 821e6
+    # a GSM-only band keeps the survey's spacing
+    assert len(plan_sweep(targets_from([], ["E-GSM"]), 2.4e6, 0.2)) == 19
 
 
 def test_gsm_dwell_catches_si3():
@@ -90,7 +112,7 @@ def test_scan_once_over_rtl_tcp_reports_what_replay_reports(cli_subprocess):
     port = free_port()
     srv = _serve(port, "--loop")
     try:
-        r = cli_subprocess("scan", "-f", "925M:960M", "--rtl-tcp", f"127.0.0.1:{port}", "--once", "--json",
+        r = cli_subprocess("scan", "--band", "E-GSM", "--rtl-tcp", f"127.0.0.1:{port}", "--once", "--json",
                            "--dwell-gsm", "0.1", timeout=120)
     finally:
         _stop(srv)
@@ -107,7 +129,7 @@ def test_scan_server_lost_mid_sweep_exits_3_and_keeps_detections(cli_subprocess,
     port = free_port()
     srv = _serve(port, "--loop")
     db = tmp_path / "scan.sqlite"
-    proc = subprocess.Popen([sys.executable, "-m", "detector.cli", "scan", "-f", "925M:960M", "--rtl-tcp",
+    proc = subprocess.Popen([sys.executable, "-m", "detector.cli", "scan", "--band", "E-GSM", "--rtl-tcp",
                              f"127.0.0.1:{port}", "--once", "--json", "--dwell-gsm", "0.2", "--reconnect", "1",
                              "--db", str(db)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env())

@@ -28,7 +28,7 @@ from ._coding import PORT_MASKS, conv_encode, crc16, rate_dematch, rate_match, v
 from ._mib import encode_mib, parse_mib
 from ._ofdm import CellTiming
 from ._pbch import MibResult, decode_pbch
-from ._search import LteCell, SearchConfig, carrier_raster, search, search_baseband
+from ._search import LteCell, SearchConfig, carrier_raster, lte_reach_hz, search, search_baseband
 from ._sequences import gold, pss, sss, sss_indices
 from ._tdd import TddResult, slot_energy, tdd_config
 
@@ -51,6 +51,7 @@ __all__ = [
     "encode_mib",
     "gold",
     "lte_bands_in_capture",
+    "lte_reach_hz",
     "parse_mib",
     "pss",
     "rate_dematch",

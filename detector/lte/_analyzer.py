@@ -21,6 +21,7 @@ detection record, plus ``lte``):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 from dataclasses import dataclass, field
 
@@ -61,6 +62,8 @@ class CellAccumulator:
     center_freq_hz: float
     sample_rate_hz: float
     cells: list = field(default_factory=list)  # (window t0, window first sample, LteCell)
+    ppm_max: float = 120.0  # the crystal error's range the search assumed (`SearchConfig`)
+    ppm_center: float = 0.0
 
     def best(self) -> LteCell:
         return max((c for _, _, c in self.cells), key=lambda c: c.pss_metric)
@@ -84,7 +87,7 @@ def cell_record(acc: CellAccumulator) -> dict:
     offsets = [c.offset_hz for _, _, c in acc.cells]
     off = float(np.median(offsets))
     if known:
-        raster, foff = carrier_raster(fc, off, acc.sample_rate_hz)
+        raster, foff = carrier_raster(fc, off, acc.sample_rate_hz, acc.ppm_max, acc.ppm_center)
         chans = _channels(raster, best.duplex)
         if chans:
             rec["band"] = chans[0].band
@@ -153,6 +156,7 @@ class LteAnalyzer:
         self.max_window_samples = max_window_samples
         self.min_window_s = min_window_s
         self.config = config or SearchConfig()
+        self._configured = self.config
         self._key = None
         self._buf: list[np.ndarray] = []
         self._buf_n = 0
@@ -190,13 +194,14 @@ class LteAnalyzer:
             return
         for c in cells:
             if fc is not None:
-                raster, _ = carrier_raster(fc, c.offset_hz, self._fs, self.config.ppm_max)
+                raster, _ = carrier_raster(fc, c.offset_hz, self._fs, self.config.ppm_max, self.config.ppm_center)
                 key = (raster, c.pci)
             else:
                 key = (round(c.offset_hz / 100e3), c.pci)
             acc = self._cells.get(key)
             if acc is None:
-                acc = self._cells[key] = CellAccumulator(self._fc, self._fs)
+                acc = self._cells[key] = CellAccumulator(self._fc, self._fs, ppm_max=self.config.ppm_max,
+                                                         ppm_center=self.config.ppm_center)
             acc.cells.append((t0, s0 - self._seg_s0, c))
 
     def _flush(self) -> list[dict]:
@@ -238,6 +243,16 @@ class LteAnalyzer:
                 self._run_window()
                 self._buf_t0 = (self._buf_t0 + _dt.timedelta(seconds=n_win / self._fs)) if self._buf_t0 else None
         return out
+
+    def assume_crystal(self, ppm: float | None, span_ppm: float = 5.0) -> None:
+        """Search the coming tunings for carriers seen with a crystal error within `span_ppm` of `ppm` (the
+        ``-p`` correction a decoded cell of this sweep measured: `SearchConfig.ppm_center`); None: the
+        configured range again. A scan calls it between tunings."""
+        if ppm is None:
+            self.config = self._configured
+        else:
+            self.config = dataclasses.replace(self._configured, ppm_center=float(ppm),
+                                              ppm_max=min(float(span_ppm), self._configured.ppm_max))
 
     def end_step(self) -> list[dict]:
         """Records of the tuning just finished (live scans call this at the end of each dwell)."""

@@ -192,14 +192,15 @@ def _take_peaks(folded: np.ndarray, period_idx: np.ndarray, offsets_hz: np.ndarr
 
 
 def candidate_periods(offsets_hz: np.ndarray, carrier_hz: float | None, clock_ppm=(0.0,),
-                      raster_offsets_hz=None, ppm_max: float = 120.0) -> np.ndarray:
+                      raster_offsets_hz=None, ppm_max: float = 120.0, ppm_center: float = 0.0) -> np.ndarray:
     """Half-frame periods (samples at 1.92 MS/s) to fold each carrier-offset hypothesis with: (S, P).
 
     * `raster_offsets_hz` given (and `carrier_hz`, the capture centre's absolute frequency): the carrier sits on
       one of these raster points (Hz from the centre), so an offset hypothesis f with the carrier on raster
       point d means an LO error d - f and (LO and sample clock sharing a crystal) a period
-      9600 (1 - (f - d) / carrier_hz); every d within `ppm_max` of f is a candidate (exact, unlike a ppm
-      grid), the nearest first. Rows with fewer candidates repeat their first.
+      9600 (1 - (f - d) / carrier_hz); every d whose crystal error lies within `ppm_max` of `ppm_center` (the
+      error the receiver is believed to have, ppm; LO error / frequency) is a candidate (exact, unlike a ppm
+      grid), the most likely first. Rows with fewer candidates repeat their first.
     * else `carrier_hz` given: the carrier at the centre (d = 0): one period per offset.
     * else: the `clock_ppm` grid, 9600 (1 + ppm 1e-6), the same for every offset.
 
@@ -214,9 +215,10 @@ def candidate_periods(offsets_hz: np.ndarray, carrier_hz: float | None, clock_pp
     if raster_offsets_hz is not None and carrier_hz:
         d = np.asarray(raster_offsets_hz, dtype=np.float64)[None, :]
         err = f - d  # -(LO error): the LO, at carrier_hz, is off by the crystal's error
-        ok = np.abs(err) <= ppm_max * 1e-6 * carrier_hz
+        miss = np.abs(err + ppm_center * 1e-6 * carrier_hz)
+        ok = miss <= ppm_max * 1e-6 * carrier_hz
         per = HALF_FRAME * (1 - err / carrier_hz)
-        order = np.argsort(np.where(ok, np.abs(err), np.inf), axis=1, kind="stable")
+        order = np.argsort(np.where(ok, miss, np.inf), axis=1, kind="stable")
         per, ok = np.take_along_axis(per, order, 1), np.take_along_axis(ok, order, 1)
         width = max(int(ok.sum(axis=1).max()), 1)
         per, ok = per[:, :width], ok[:, :width]
@@ -242,9 +244,14 @@ def _fold_best(mag: np.ndarray, periods: np.ndarray, width: int, h_count: int, g
     for pi in range(periods.shape[1]):
         starts = np.round(h[None, :] * periods[:, pi:pi + 1]).astype(np.int64)  # (R, H)
         fo = np.zeros((mag.shape[0], 3, width), np.float32)
+        # rows with fewer candidates repeat their first: left at zero, the maximum takes candidate 0's fold
+        todo = np.ones(mag.shape[0], bool) if pi == 0 else periods[:, pi] != periods[:, 0]
         uniq, inverse = np.unique(starts, axis=0, return_inverse=True)
+        inverse = np.where(todo, inverse.ravel(), -1)
         for gi, row_starts in enumerate(uniq):
-            rows = np.flatnonzero(inverse.ravel() == gi)
+            rows = np.flatnonzero(inverse == gi)
+            if rows.size == 0:
+                continue
             acc = fo[rows] if rows.size > 1 else fo[rows[0]][None]
             for o in row_starts:
                 seg = mag[rows, :, o:o + width] if rows.size > 1 else mag[rows[0], :, o:o + width][None]
@@ -264,7 +271,7 @@ def _half_frames(n_valid: int, width: int, periods: np.ndarray) -> int:
 def pss_search(x: np.ndarray, offsets_hz: np.ndarray, carrier_hz: float | None = None, pfa: float = 1e-3,
                max_peaks: int = 12, exclude: list[tuple[int, float, float]] | None = None,
                chunk: int = 8, clock_ppm: tuple[float, ...] = (0.0,), decimate: int = 1,
-               raster_offsets_hz: np.ndarray | None = None, ppm_max: float = 120.0
+               raster_offsets_hz: np.ndarray | None = None, ppm_max: float = 120.0, ppm_center: float = 0.0
                ) -> tuple[list[PssPeak], float]:
     """Coarse PSS search over roots x offsets x timing; returns peaks above threshold, strongest first.
 
@@ -289,9 +296,10 @@ def pss_search(x: np.ndarray, offsets_hz: np.ndarray, carrier_hz: float | None =
     decimate : {1, 2}
         2 computes the correlation at 0.96 MS/s (half the IFFT length; up to ~1 dB average loss from the
         coarser timing grid), used where many sub-bands must be searched.
-    raster_offsets_hz, ppm_max :
+    raster_offsets_hz, ppm_max, ppm_center :
         The raster points (Hz from the centre) the carrier may sit on, with `carrier_hz`: the exact period of
-        each (`candidate_periods`) instead of the `clock_ppm` grid.
+        each (`candidate_periods`, crystal errors within `ppm_max` of `ppm_center`) instead of the `clock_ppm`
+        grid.
 
     Returns
     -------
@@ -318,7 +326,7 @@ def pss_search(x: np.ndarray, offsets_hz: np.ndarray, carrier_hz: float | None =
     n_valid = (n - NFFT) // decimate + 1
     width = HALF_FRAME // decimate
     folded = np.zeros((3, shifts.size, width), np.float32)
-    periods = candidate_periods(shifts * df, carrier_hz, clock_ppm, raster_offsets_hz, ppm_max)  # (S, P)
+    periods = candidate_periods(shifts * df, carrier_hz, clock_ppm, raster_offsets_hz, ppm_max, ppm_center)  # (S, P)
     best_clock = np.zeros((3, shifts.size, width), np.int8)
     noise = np.zeros(shifts.size)
     h_count = _half_frames(n_valid, width, periods / decimate)
@@ -387,7 +395,7 @@ def pss_replica_at(n_id_2: int, sample_rate_hz: float) -> np.ndarray:
 def pss_prescreen(x: np.ndarray, sample_rate_hz: float, offsets_hz: np.ndarray, pfa: float = 0.1,
                   clock_ppm: tuple[float, ...] = (0.0,), chunk: int = 16, max_peaks: int = 24,
                   carrier_hz: float | None = None, raster_offsets_hz: np.ndarray | None = None,
-                  ppm_max: float = 120.0) -> tuple[list[PssPeak], float]:
+                  ppm_max: float = 120.0, ppm_center: float = 0.0) -> tuple[list[PssPeak], float]:
     """Coarse PSS search of a capture at its own rate (faster than 1.92 MS/s) over every offset at once.
 
     The same statistic as `pss_search` with ``decimate=2`` (correlation at 0.96 MS/s, non-coherent over
@@ -424,7 +432,7 @@ def pss_prescreen(x: np.ndarray, sample_rate_hz: float, offsets_hz: np.ndarray, 
     width = HALF_FRAME // 2
     # the carrier's raster point known (the tuned frequency is): exact periods, else the clock_ppm grid
     periods = candidate_periods(shifts * df, carrier_hz if raster_offsets_hz is not None else None, clock_ppm,
-                                raster_offsets_hz, ppm_max)
+                                raster_offsets_hz, ppm_max, ppm_center)
     h_count = _half_frames(n_valid, width, periods / 2)
     thr = pss_threshold(h_count, 3 * shifts.size * width * periods.shape[1], pfa)
     step = (shifts[1] - shifts[0]) * df if shifts.size > 1 else 1.0

@@ -78,7 +78,12 @@ class SearchConfig:
     Attributes
     ----------
     ppm_max : float
-        Carrier-offset search range, +- parts per million of the tuned frequency (used when it is known).
+        Carrier-offset search range, +- parts per million of the tuned frequency (used when it is known),
+        around `ppm_center`.
+    ppm_center : float
+        The receiver's crystal error as far as it is known (ppm, the ``-p`` correction: LO error / frequency;
+        0 = unknown). A sweep that has measured it on a decoded cell searches later tunings over a few ppm
+        around it (`with_crystal`) instead of +-120 ppm: a fraction of the PSS hypotheses.
     max_offset_hz : float
         Search range when the tuned frequency is unknown (+- Hz).
     step_hz : float
@@ -128,6 +133,7 @@ class SearchConfig:
     """
 
     ppm_max: float = 120.0
+    ppm_center: float = 0.0
     max_offset_hz: float = 250e3
     step_hz: float = 7000.0
     pfa: float = 1e-3
@@ -223,11 +229,12 @@ class _CarrierSearch:
         self.decimate = 1
         self.carrier_hz = carrier_hz
         self.cfg = cfg
-        if carrier_hz and carrier_hz > 0:
+        if carrier_hz and carrier_hz > 0:  # a carrier at the centre seen off by -(crystal error) x frequency
             w = cfg.ppm_max * 1e-6 * carrier_hz
+            self.offsets = np.arange(-w, w + cfg.step_hz / 2, cfg.step_hz) - cfg.ppm_center * 1e-6 * carrier_hz
         else:
             w = cfg.max_offset_hz
-        self.offsets = np.arange(-w, w + cfg.step_hz / 2, cfg.step_hz)
+            self.offsets = np.arange(-w, w + cfg.step_hz / 2, cfg.step_hz)
         self.drift_carrier = carrier_hz if (cfg.clock_locked and carrier_hz and carrier_hz > 0) else None
         self.first_peaks: list[PssPeak] | None = None
         # a sub-band of a wider capture: its absolute centre and the raster points (Hz from it) a carrier may
@@ -243,7 +250,8 @@ class _CarrierSearch:
         raster = self.raster_offsets is not None
         peaks, _ = pss_search(y, offsets, self.raster_carrier if raster else self.drift_carrier, self.cfg.pfa,
                               exclude=exclude, clock_ppm=CLOCK_HYPOTHESES_PPM, decimate=self.decimate,
-                              raster_offsets_hz=self.raster_offsets, ppm_max=self.cfg.ppm_max)
+                              raster_offsets_hz=self.raster_offsets, ppm_max=self.cfg.ppm_max,
+                              ppm_center=self.cfg.ppm_center)
         return peaks
 
     def _clock_span_ppm(self) -> float:
@@ -500,17 +508,49 @@ def _subband_shifts(sample_rate_hz: float, center_freq_hz: float | None, step_hz
     return [float(s) for s in shifts]
 
 
+def lte_reach_hz(sample_rate_hz: float) -> float:
+    """How far from the tuned frequency (Hz, either side) `search` finds a carrier's centre in a capture at
+    `sample_rate_hz` (> 1.92 MS/s), wherever the 100 kHz raster falls: its PSS (+-472.5 kHz) must fit inside
+    the band, and the 300 kHz sub-bands (each searched +-160 kHz) reach that far. A sweep spaces its LTE
+    steps by twice this (`detector.scanner.plan_sweep`).
+
+    Examples
+    --------
+    >>> lte_reach_hz(2.4e6)
+    710000.0
+    """
+    if sample_rate_hz <= FS * (1 + 1e-3):
+        return 0.0
+    subbands = max(abs(s) for s in _subband_shifts(sample_rate_hz, None, SUBBAND_STEP_HZ))
+    return float(min(sample_rate_hz / 2 - 490e3, subbands + SUBBAND_STEP_HZ / 2 + 10e3 - 50e3))
+
+
 def _raster_offsets(center_freq_hz: float | None, lo_hz: float, hi_hz: float, cfg: SearchConfig
                     ) -> np.ndarray | None:
     """The 100 kHz raster points (Hz from `center_freq_hz`) a carrier seen between `lo_hz` and `hi_hz` from it may
-    sit on, given a crystal error up to `cfg.ppm_max`; None when the tuning is unknown or the LO and sample clock
-    are not locked."""
+    sit on, given a crystal error within `cfg.ppm_max` of `cfg.ppm_center`; None when the tuning is unknown or
+    the LO and sample clock are not locked."""
     if not (center_freq_hz and center_freq_hz > 0 and cfg.clock_locked):
         return None
-    reach = cfg.ppm_max * 1e-6 * (center_freq_hz + max(abs(lo_hz), abs(hi_hz))) + 1e3
+    scale = 1e-6 * (center_freq_hz + max(abs(lo_hz), abs(hi_hz)))
+    seen_low = cfg.ppm_center * 1e-6 * center_freq_hz  # a raster point d is seen at d - this
+    reach = cfg.ppm_max * scale + 1e3
     base = round(center_freq_hz / 1e5) * 1e5 - center_freq_hz
-    k = np.arange(math.floor((lo_hz - reach - base) / 1e5), math.ceil((hi_hz + reach - base) / 1e5) + 1)
+    k = np.arange(math.floor((lo_hz + seen_low - reach - base) / 1e5),
+                  math.ceil((hi_hz + seen_low + reach - base) / 1e5) + 1)
     return base + k * 1e5
+
+
+def _near_raster(offsets: np.ndarray, raster_offsets: np.ndarray | None, center_freq_hz: float | None,
+                 cfg: SearchConfig) -> np.ndarray:
+    """The carrier-offset hypotheses (Hz) where a carrier on one of the raster points may be seen given the
+    crystal error's range (all of them when the range spans the 100 kHz raster, or the tuning is unknown)."""
+    if raster_offsets is None or not center_freq_hz or cfg.ppm_max * 1e-6 * center_freq_hz >= 50e3:
+        return offsets
+    seen = raster_offsets - cfg.ppm_center * 1e-6 * center_freq_hz
+    reach = cfg.ppm_max * 1e-6 * center_freq_hz + cfg.step_hz / 2
+    near = np.abs(offsets[:, None] - seen[None, :]).min(axis=1) <= reach
+    return offsets[near]
 
 
 def _prescreen_shifts(x: np.ndarray, sample_rate_hz: float, shifts: list[float], cfg: SearchConfig,
@@ -521,10 +561,13 @@ def _prescreen_shifts(x: np.ndarray, sample_rate_hz: float, shifts: list[float],
         return shifts
     half = SUBBAND_STEP_HZ / 2 + 10e3
     lo, hi = min(shifts) - half, max(shifts) + half
-    offsets = np.arange(lo, hi + 1, cfg.step_hz)
+    raster = _raster_offsets(center_freq_hz, lo, hi, cfg)
+    offsets = _near_raster(np.arange(lo, hi + 1, cfg.step_hz), raster, center_freq_hz, cfg)
+    if offsets.size == 0:
+        return []
     peaks, _ = pss_prescreen(x[:n], sample_rate_hz, offsets, cfg.prescreen_pfa, CLOCK_HYPOTHESES_PPM,
-                             carrier_hz=center_freq_hz,
-                             raster_offsets_hz=_raster_offsets(center_freq_hz, lo, hi, cfg), ppm_max=cfg.ppm_max)
+                             carrier_hz=center_freq_hz, raster_offsets_hz=raster, ppm_max=cfg.ppm_max,
+                             ppm_center=cfg.ppm_center)
     # carriers are >= 1.4 MHz apart (TS 36.101 5.7.1): keep the strongest peak of each and no more carriers
     # than fit, so that energy that mimics a PSS everywhere (a 5 ms-periodic TDD system) cannot send every
     # sub-band to the full search
@@ -614,6 +657,9 @@ def search(x: np.ndarray, sample_rate_hz: float = FS, center_freq_hz: float | No
             if fc:  # the sub-band's centre is a raster point
                 cs.raster_offsets = _raster_offsets(fc + shift, -half, half, cfg)
                 cs.raster_carrier = fc + shift if cs.raster_offsets is not None else None
+                cs.offsets = _near_raster(cs.offsets, cs.raster_offsets, fc + shift, cfg)
+                if cs.offsets.size == 0:
+                    continue
         if short:
             if not cs.coarse_pass():
                 continue
@@ -637,13 +683,15 @@ def search(x: np.ndarray, sample_rate_hz: float = FS, center_freq_hz: float | No
     return merged
 
 
-def carrier_raster(center_freq_hz: float, offset_hz: float, sample_rate_hz: float, ppm_max: float = 120.0
-                   ) -> tuple[float, float]:
-    """(raster frequency, measured - raster) of a carrier seen `offset_hz` from the tuned frequency (Hz)."""
+def carrier_raster(center_freq_hz: float, offset_hz: float, sample_rate_hz: float, ppm_max: float = 120.0,
+                   ppm_center: float = 0.0) -> tuple[float, float]:
+    """(raster frequency, measured - raster) of a carrier seen `offset_hz` from the tuned frequency (Hz), the
+    receiver's crystal error being within `ppm_max` of `ppm_center` (ppm)."""
     f = center_freq_hz + offset_hz
     tuned = round(center_freq_hz / 1e5) * 1e5
-    if sample_rate_hz <= 2.5e6 and abs(f - tuned) <= ppm_max * 1e-6 * tuned + 1e3:
+    f_true = f + ppm_center * 1e-6 * f  # seen low by the crystal error
+    if sample_rate_hz <= 2.5e6 and abs(f_true - tuned) <= ppm_max * 1e-6 * tuned + 1e3:
         raster = tuned
     else:
-        raster = round(f / 1e5) * 1e5
+        raster = round(f_true / 1e5) * 1e5
     return float(raster), float(f - raster)

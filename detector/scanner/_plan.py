@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from ..errors import UsageError
 from ..survey import plan_hops
 
-__all__ = ["DEFAULT_DWELL_S", "Target", "Step", "targets_from", "plan_sweep", "check_reachable"]
+__all__ = ["DEFAULT_DWELL_S", "Target", "Step", "targets_from", "lte_hops", "plan_sweep", "check_reachable"]
 
 #: Seconds per step by technology: GSM needs >= 0.94 s so the SI3 that recurs every 4 multiframes
 #: (TS 45.002 §6.3.1.3) is caught at least once; LTE's PSS/SSS and PBCH repeat every 10 ms, so 80 ms
@@ -66,15 +67,46 @@ def targets_from(ranges: list[tuple[float, float]], bands: list[str]) -> list[Ta
     return out
 
 
+#: An LTE carrier's centre lies at least this far inside its band (the narrowest channel is 1.4 MHz wide).
+LTE_EDGE_INSET_HZ = 0.7e6
+
+
+def lte_hops(lo_hz: float, hi_hz: float, sample_rate_hz: float, crop: float = 0.2) -> list[float]:
+    """Centre frequencies (Hz) of the fewest evenly spaced steps that cover [lo, hi] with the central
+    ``1 - crop`` of each capture (the survey) and every LTE carrier centre in [lo + 0.7 MHz, hi - 0.7 MHz]
+    with the cell search's reach (`detector.lte.lte_reach_hz`: +-710 kHz at 2.4 MS/s, as the PSS must fit in
+    the capture), so no carrier falls between two steps: 1.42 MHz apart at 2.4 MS/s, not 1.92 MHz.
+
+    Examples
+    --------
+    >>> len(lte_hops(791e6, 821e6, 2.4e6))  # band 20: 21 steps (plan_hops' 16 would miss a fifth of the raster)
+    21
+    """
+    from ..lte import lte_reach_hz
+
+    reach = lte_reach_hz(sample_rate_hz)
+    half = sample_rate_hz * (1 - crop) / 2
+    if reach <= 0:
+        return plan_hops(lo_hz, hi_hz, sample_rate_hz, crop)
+    edge = min(half, LTE_EDGE_INSET_HZ + reach)  # first and last centres this far inside the band
+    span = hi_hz - lo_hz - 2 * edge
+    if span <= 0:
+        return [(lo_hz + hi_hz) / 2]
+    n = math.ceil(span / (2 * min(half, reach)) - 1e-9) + 1
+    return [lo_hz + edge + span * k / (n - 1) for k in range(n)]
+
+
 def plan_sweep(targets: list[Target], sample_rate_hz: float, crop: float = 0.2,
                dwell_s: dict[str, float] | None = None) -> list[Step]:
-    """Steps covering every target with the central ``1 - crop`` of each capture (`plan_hops`), each with
-    the longest dwell any of its technologies needs (`DEFAULT_DWELL_S`, overridable)."""
+    """Steps covering every target with the central ``1 - crop`` of each capture (`plan_hops`; `lte_hops`
+    where LTE carriers are expected, whose cell search reaches less far), each with the longest dwell any of
+    its technologies needs (`DEFAULT_DWELL_S`, overridable)."""
     dwell = {**DEFAULT_DWELL_S, **(dwell_s or {})}
     steps = []
     for t in targets:
         d = max((dwell.get(tech, dwell["survey"]) for tech in t.techs), default=dwell["survey"])
-        for f in plan_hops(t.lo_hz, t.hi_hz, sample_rate_hz, crop):
+        hops = lte_hops if "lte" in t.techs else plan_hops
+        for f in hops(t.lo_hz, t.hi_hz, sample_rate_hz, crop):
             steps.append(Step(len(steps), f, d, t.label, t.techs))
     return steps
 

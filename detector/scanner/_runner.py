@@ -5,6 +5,10 @@ as long as the DSP. With ``jobs`` > 0 the receivers (the step-local analyzers: G
 step run in a pool of worker processes, several steps at once, while the spectrum survey stays in this
 process; results are still reported step by step, in sweep order.
 
+The receiver's crystal error is learnt from the cells the sweep decodes (`CrystalEstimate`): once one is
+known, later steps search LTE carriers over +-5 ppm around it instead of +-120 ppm (about a seventh of the
+PSS hypotheses at 800 MHz), until no decoded cell has confirmed it for a minute.
+
 A receiver that is lost (rtl_tcp peer closed or stalled, dongle unplugged) is
 reopened with exponential backoff for up to `reconnect_s`; after that the scan ends with exit 3 and
 keeps every record found. Ctrl-C stops both threads; the records found so far are kept (exit 130).
@@ -26,7 +30,7 @@ from ..errors import DetectorError, DeviceLostError, PeerLostError
 from ..pipeline import _claimed, call_in_order
 from ._plan import Step
 
-__all__ = ["ScanRunner", "ScanStats", "record_key"]
+__all__ = ["CrystalEstimate", "ScanRunner", "ScanStats", "record_key"]
 
 _LOST = (PeerLostError, DeviceLostError)
 
@@ -92,10 +96,63 @@ def _worker_init() -> None:
     load_analyzers()  # import the receivers while the first step is captured
 
 
-def process_step(make_analyzers: Callable[[], list], step, blocks: list) -> tuple[list[dict], float]:
-    """Run fresh `make_analyzers()` over one step's blocks (in a worker process): (records, CPU seconds)."""
+class CrystalEstimate:
+    """The receiver's crystal error (ppm, the ``-p`` correction) as measured by the sweep's decoded cells.
+
+    Only cells whose identity passed a CRC count (an LTE cell with its MIB, a GSM cell with its BSIC); the
+    latest one wins (a warming dongle drifts), and the estimate lapses `max_age_s` after the last of them, so a
+    drift the narrowed search can no longer follow sends the sweep back to the full range."""
+
+    def __init__(self, max_age_s: float = 60.0, clock: Callable[[], float] = time.monotonic):
+        self.max_age_s = max_age_s
+        self.clock = clock
+        self.ppm: float | None = None
+        self.source = ""
+        self._at = 0.0
+
+    @staticmethod
+    def measured(rec: dict) -> float | None:
+        """The crystal error a record measured, if it is a decoded cell."""
+        if rec.get("kind") != "cell":
+            return None
+        tech, ident = rec.get("tech"), rec.get("identity") or {}
+        decoded = ident.get("n_rb_dl") is not None if tech == "lte" else ident.get("bsic") is not None
+        ppm = (rec.get(tech) or {}).get("ppm") if decoded else None
+        return float(ppm) if ppm is not None and abs(ppm) < 500 else None
+
+    def update(self, records: list[dict]) -> bool:
+        """Take the crystal error of the decoded cells among `records`; True when it was unknown before."""
+        fresh = self.current() is None
+        for rec in records:
+            ppm = self.measured(rec)
+            if ppm is not None:
+                self.ppm, self._at = ppm, self.clock()
+                ident = rec.get("identity") or {}
+                name = f"PCI {ident.get('pci')}" if rec.get("tech") == "lte" else f"BSIC {ident.get('bsic')}"
+                self.source = f"{rec.get('tech', '').upper()} {name} at {rec.get('freq_hz', 0) / 1e6:.1f} MHz"
+        return fresh and self.current() is not None
+
+    def current(self) -> float | None:
+        """The estimate, or None when there is none or it lapsed."""
+        if self.ppm is None or self.clock() - self._at > self.max_age_s:
+            return None
+        return self.ppm
+
+
+def assume_crystal(analyzers: list, ppm: float | None) -> None:
+    """Tell the analyzers that can use it (``assume_crystal``) the crystal error for the coming step."""
+    for a in analyzers:
+        if hasattr(a, "assume_crystal"):
+            a.assume_crystal(ppm)
+
+
+def process_step(make_analyzers: Callable[[], list], step, blocks: list, crystal_ppm: float | None = None
+                 ) -> tuple[list[dict], float]:
+    """Run fresh `make_analyzers()` over one step's blocks (in a worker process), the crystal error being
+    `crystal_ppm` as far as the sweep knows: (records, CPU seconds)."""
     t = time.process_time()
     analyzers = for_step(make_analyzers(), step)
+    assume_crystal(analyzers, crystal_ppm)
     out: list[dict] = []
     for block in blocks:
         out.extend(call_in_order(analyzers, "process", block))
@@ -154,6 +211,7 @@ class ScanRunner:
         self.source_name = "?"
         self._queue: queue.Queue = queue.Queue(maxsize=64)
         self._stop = threading.Event()
+        self.crystal = CrystalEstimate()
 
     # -- capture thread ---------------------------------------------------------------------------
     def _put(self, item) -> bool:
@@ -260,6 +318,9 @@ class ScanRunner:
         self._pass_found = []
 
     def _step_done(self, pass_index: int, step, records: list[dict]) -> None:
+        if self.crystal.update(records):
+            self.log(f"crystal error {self.crystal.ppm:+.2f} ppm (from {self.crystal.source}): later steps "
+                     f"search LTE carriers within 5 ppm of it")
         self._emit_batch(records)
         self.stats.steps += 1
         self.on_progress(pass_index, step, self.stats)
@@ -302,11 +363,15 @@ class ScanRunner:
         thread = threading.Thread(target=self._capture, name="scan-capture", daemon=True)
         thread.start()
         analyzers = self.make_analyzers()
+        in_step = None  # the step whose blocks this process is analysing
         try:
             while True:
                 kind, pass_index, step, payload = self._queue.get()
                 if kind == "block":
                     t = time.perf_counter()
+                    if in_step is not step:
+                        in_step = step
+                        assume_crystal(analyzers, self.crystal.current())
                     self._emit_batch(call_in_order(for_step(analyzers, step), "process", payload))
                     self.stats.processing_s += time.perf_counter() - t
                     self.stats.samples += len(payload)
@@ -315,13 +380,15 @@ class ScanRunner:
                         step_blocks.append(payload)
                         self._drain(pending)
                 elif kind == "step":
+                    in_step = None
                     t = time.perf_counter()
                     local = call_in_order(analyzers, "end_step")
                     self.stats.processing_s += time.perf_counter() - t
                     if pool is None:
                         self._step_done(pass_index, step, local)
                     else:
-                        fut = pool.submit(process_step, self.step_analyzers, step, step_blocks)
+                        fut = pool.submit(process_step, self.step_analyzers, step, step_blocks,
+                                          self.crystal.current())
                         pending.append((fut, local, pass_index, step))
                         step_blocks = []
                         self._drain(pending, wait_for=self.jobs + 1)  # bounds the samples held
