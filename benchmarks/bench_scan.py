@@ -1,12 +1,16 @@
-"""Scan benchmark row: wall time of one E-GSM sweep (925-960 MHz, 1 s GSM dwell) from a sweep recording
-served at real-time pace by `detector serve`, and the pipeline's real-time factor.
+"""Scan benchmark rows: wall time of one sweep from a sweep recording served at real-time pace by
+`detector serve`, against the physical floor (steps x (dwell + 0.11 s settle)), and the pipeline's real-time
+factor:
 
-The physical floor is steps x (dwell + settle): 19 x (1.0 s + 0.11 s) = 21 s at 2.4 MS/s.
+* E-GSM 925-960 MHz, every receiver (GSM and the band-8 LTE cell search): 25 steps of 1.11 s (LTE steps are
+  1.42 MHz apart at 2.4 MS/s: the cell search reaches 710 kHz either side); --band GSM900: 22 steps.
+* Band 20 (LTE only, 21 steps of 0.19 s) with three LTE cells (the crystal error learnt from the first
+  decoded cell narrows the later steps' search) and with none (every step searched over +-120 ppm).
 
-The recording is the bundled `survey_egsm_sweep` scene (GSM, LTE, UMTS and CW emitters) generated again with
-1.11 s per step (100 MB, in a temporary folder): the bundled one holds 25 ms per step, which the server
-loops, and a signal that repeats every 25 ms (five LTE half-frames) looks to the LTE cell search like a PSS
-everywhere, which no live signal does.
+The E-GSM recording is the bundled `survey_egsm_sweep` scene generated again at the scan's steps with 1.11 s
+per step (130 MB, in a temporary folder): the bundled one holds 25 ms per step, which the server loops, and
+a signal that repeats every 25 ms (five LTE half-frames) looks to the LTE cell search like a PSS everywhere,
+which no live signal does.
 """
 
 from __future__ import annotations
@@ -28,14 +32,29 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _plan(which: tuple) -> list[float]:
+    """The step centres `detector scan` plans at 2.4 MS/s for `which` (``("-f", "LO:HI")`` or ``("--band", B)``)."""
+    sys.path.insert(0, ROOT)
+    from detector.scanner import plan_sweep, targets_from
+    from detector.survey import parse_range
+
+    if which[0] == "-f":
+        lo, hi = parse_range(which[1])
+        targets = targets_from([(lo, hi)], [])
+    else:
+        targets = targets_from([], [which[1]])
+    return [s.center_freq_hz for s in plan_sweep(targets, 2.4e6)]
+
+
 def make_sweep(folder: str) -> str:
-    """The bundled E-GSM emission sweep, 1.11 s per step (see the module notes); returns its .sigmf-meta."""
+    """The bundled E-GSM emission sweep at the steps `scan -f 925M:960M` plans (25: the LTE cell search of
+    band 8 reaches 710 kHz either side), 1.11 s per step (see the module notes); returns its .sigmf-meta."""
     sys.path.insert(0, ROOT)
     from detector.synth._shapes import SURVEY_EGSM_EMITTERS, write_emission_sweep
 
     base = os.path.join(folder, "survey_egsm_sweep_1s")
     write_emission_sweep(base, 925e6, 960e6, SURVEY_EGSM_EMITTERS, sample_rate_hz=2.4e6, dwell_s=1.11, crop=0.2,
-                         noise_dbfs_per_200k=-55.0, seed=2)
+                         noise_dbfs_per_200k=-55.0, seed=2, centers_hz=_plan(("-f", "925M:960M")))
     return base + ".sigmf-meta"
 
 
@@ -69,8 +88,8 @@ def rows() -> list[tuple]:
     try:
         rec = make_sweep(folder)
         # a range runs every receiver the band plan allows there (GSM and the LTE cell search, band 8);
-        # --band GSM900 (918-960 MHz, 22 steps, of which the recording covers 19 MHz) the GSM receiver only
-        for label, which, floor in (("scan 925-960 MHz, all receivers", ("-f", "925M:960M"), "19 x 1.11 s = 21.1 s"),
+        # --band GSM900 (918-960 MHz, 22 steps, of which the recording covers 35 MHz) the GSM receiver only
+        for label, which, floor in (("scan 925-960 MHz, all receivers", ("-f", "925M:960M"), "25 x 1.11 s = 27.8 s"),
                                     ("scan --band GSM900", ("--band", "GSM900"), "22 x 1.11 s = 24.4 s")):
             wall, summary = scan_egsm(which, rec)
             m = re.search(r"x([\d.]+) real time", summary)
@@ -78,27 +97,64 @@ def rows() -> list[tuple]:
                         f"wall {wall:.1f} s (floor {floor}); {summary}"))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    out.append(lte_band_row())
+    out += lte_band_rows()
     return out
 
 
-def lte_band_row() -> tuple:
-    """An LTE-only sweep: band 20 (791-821 MHz, 16 steps of 80 ms + 0.11 s settle: floor 3.0 s) with two
-    LTE-shaped emitters (noise-like, no PSS: what most steps of a band look like to the cell search)."""
+def lte_band_rows() -> list[tuple]:
+    """LTE-only sweeps of band 20 (791-821 MHz, 21 steps of 80 ms + 0.11 s settle: floor 4.0 s):
+
+    * three LTE cells (1.4 MHz, 796.0, 806.0 and 816.0 MHz, 0 dB SNR, crystal -31 ppm): the first decoded cell
+      gives the crystal error and the later steps search +-5 ppm around it;
+    * no cell: two LTE-shaped emitters (noise-like, no PSS), so every step is searched over +-120 ppm."""
     import tempfile
 
     sys.path.insert(0, ROOT)
+    from detector.synth._lte import LteCellSpec, write_lte_sweep
     from detector.synth._shapes import write_emission_sweep
 
+    centres = _plan(("--band", "B20"))
+    floor = f"{len(centres)} x 0.19 s = {len(centres) * 0.19:.1f} s"
+    out = []
     folder = tempfile.mkdtemp(prefix="bench_scan_b20_")
     try:
-        base = os.path.join(folder, "b20")
-        write_emission_sweep(base, 791e6, 821e6, [{"shape": "lte", "freq_hz": 796e6, "power_dbfs": -30, "n_rb": 50},
-                                                 {"shape": "lte", "freq_hz": 811e6, "power_dbfs": -35, "n_rb": 100}],
-                             sample_rate_hz=2.4e6, dwell_s=0.19, crop=0.2, seed=5)
-        wall, summary = scan_egsm(("--band", "B20"), base + ".sigmf-meta")
+        cells = [LteCellSpec(pci=p, earfcn=e, n_rb_dl=6, snr_db=0.0, n_ports=2, sfn0=100 + p)
+                 for p, e in ((11, 6200), (222, 6300), (433, 6400))]
+        base = os.path.join(folder, "b20_cells")
+        write_lte_sweep(base, cells, centres, 2.4e6, 0.19, ppm=-31.0, noise_dbfs=-30.0, seed=5)
+        base2 = os.path.join(folder, "b20_empty")
+        write_emission_sweep(base2, 791e6, 821e6, [{"shape": "lte", "freq_hz": 796e6, "power_dbfs": -30, "n_rb": 50},
+                                                  {"shape": "lte", "freq_hz": 811e6, "power_dbfs": -35, "n_rb": 100}],
+                             sample_rate_hz=2.4e6, dwell_s=0.19, crop=0.2, seed=5, centers_hz=centres)
+        for label, rec in (("scan --band B20, three LTE cells (crystal learnt)", base),
+                           ("scan --band B20, no LTE cell (+-120 ppm on every step)", base2)):
+            wall, summary, found = scan_lte(("--band", "B20"), rec + ".sigmf-meta")
+            m = re.search(r"x([\d.]+) real time", summary)
+            out.append((label, "served, real time", "2.4", m.group(1) if m else "",
+                        f"wall {wall:.1f} s (floor {floor}); cells {found}; {summary}"))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    m = re.search(r"x([\d.]+) real time", summary)
-    return ("scan --band B20 (LTE only)", "served, real time", "", m.group(1) if m else "",
-            f"wall {wall:.1f} s (floor 16 x 0.19 s = 3.0 s); {summary}")
+    return out
+
+
+def scan_lte(which: tuple, rec: str) -> tuple[float, str, list]:
+    """(wall seconds, summary line, sorted PCIs reported) of one sweep of `rec` served at real time."""
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    port = _free_port()
+    srv = subprocess.Popen([sys.executable, "-m", "detector.cli", "serve", rec, "-P", str(port), "--loop"],
+                           stderr=subprocess.DEVNULL, env=env)
+    try:
+        time.sleep(1.5)
+        t0 = time.monotonic()
+        r = subprocess.run([sys.executable, "-m", "detector.cli", "scan", *which, "--rtl-tcp", f"127.0.0.1:{port}",
+                            "--once", "--json"], capture_output=True, text=True, env=env, timeout=900)
+        wall = time.monotonic() - t0
+    finally:
+        srv.terminate()
+        srv.wait(timeout=10)
+    import json
+
+    pcis = sorted(rec["identity"]["pci"] for rec in map(json.loads, r.stdout.splitlines()) if rec.get("kind") == "cell")
+    summary = next((ln for ln in r.stderr.splitlines() if ln.startswith("scan:")), r.stderr[-200:])
+    learnt = [ln for ln in r.stderr.splitlines() if "crystal error" in ln]
+    return wall, summary + (f"; {learnt[0].strip()}" if learnt else ""), pcis

@@ -111,9 +111,24 @@ def _add_device_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--list-devices", action="store_true", help="list the attached RTL-SDR dongles and exit")
 
 
-def _add_gsmtap(p: argparse.ArgumentParser) -> None:
+def _add_receiver_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gsmtap", metavar="HOST[:PORT]",
                    help="also send every decoded GSM block as GSMTAP over UDP (Wireshark; default port 4729)")
+    p.add_argument("--ppm-max", type=_ppm_max, default=None, metavar="PPM",
+                   help="crystal error the LTE cell search allows, +- ppm around -p (default 120; 5 for a TCXO "
+                        "dongle such as the RTL-SDR Blog V3/V4 or one calibrated with `detector calibrate`: "
+                        "a fraction of the work). Within a run, the error measured on decoded cells narrows "
+                        "later tunings to +-5 ppm anyway")
+
+
+def _ppm_max(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of ppm, got {text!r}") from None
+    if not 0 < v <= 500 or v != v:
+        raise argparse.ArgumentTypeError(f"expected 0 < PPM <= 500, got {text}")
+    return v
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -135,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_file_options(p)
     _add_common(p)
     p.add_argument("--block", type=int, default=1 << 18, metavar="SAMPLES", help="block length (default 262144)")
-    _add_gsmtap(p)
+    _add_receiver_options(p)
 
     p = sub.add_parser("calibrate", help="crystal error in ppm from GSM FCCH bursts (like kal -c, with no channel "
                                          "to give) or LTE PSS, from recordings or a live dwell")
@@ -211,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
                    help="worker processes for the GSM/LTE/handset receivers, several steps at once (default: the "
                         "number of cores, at most 4; 0: all in one process)")
-    _add_gsmtap(p)
+    _add_receiver_options(p)
     _add_common(p)
     _add_device_options(p)
 
@@ -358,7 +373,12 @@ def cmd_replay(args) -> int:
 
 def _analyzer_options(args) -> dict[str, dict]:
     """Keyword arguments of each analyzer from the command line."""
-    return {"gsm": {"gsmtap": args.gsmtap} if getattr(args, "gsmtap", None) else {}}
+    out: dict[str, dict] = {"gsm": {"gsmtap": args.gsmtap} if getattr(args, "gsmtap", None) else {}}
+    if getattr(args, "ppm_max", None) is not None:
+        from .lte import SearchConfig
+
+        out["lte"] = {"config": SearchConfig(ppm_max=args.ppm_max)}
+    return out
 
 
 def _analyzers(args) -> list:

@@ -145,14 +145,28 @@ def run(source: Source, blocks: Iterable[IQBlock], analyzers: list | None = None
     analyzers' ``finish`` ran, so every record found before the failure is kept and emitted.
     KeyboardInterrupt is handled the same way.
     """
+    from .calibration import CrystalEstimate, assume_crystal
+
     analyzers = sorted(analyzers or [], key=lambda a: getattr(a, "order", 0))
     result = RunResult()
     emit = sink or (lambda r: None)
     t0 = time.perf_counter()
+    # the crystal error the decoded cells measure narrows the later tunings' LTE search, as in a live scan
+    # (`detector.scanner`); it lapses a minute of recording time after the last decoded cell
+    now = [0.0]
+    crystal = CrystalEstimate(clock=lambda: now[0])
+    assumed = None
     try:
         for block in blocks:
             _update(result.segments, block)
-            for rec in call_in_order(analyzers, "process", block):
+            if block.timestamp is not None:
+                now[0] = block.timestamp.timestamp()
+            if crystal.current() != assumed:
+                assumed = crystal.current()
+                assume_crystal(analyzers, assumed)
+            recs = call_in_order(analyzers, "process", block)
+            crystal.update(recs)
+            for rec in recs:
                 rec.setdefault("source", source.name)
                 result.records.append(rec)
                 emit(rec)

@@ -259,3 +259,76 @@ def test_each_step_runs_the_receivers_its_band_calls_for():
     assert names(ul) == ["spectrum", "uplink"]
     (rng,) = plan_sweep(targets_from([(954.04e6, 955.96e6)], []), 2.4e6)  # a range: what the band plan holds
     assert {"gsm", "lte"} <= set(names(rng))
+
+
+def test_crystal_error_is_learnt_from_decoded_cells_only_and_lapses():
+    from detector.scanner._runner import CrystalEstimate
+
+    now = [0.0]
+    est = CrystalEstimate(max_age_s=60.0, clock=lambda: now[0])
+    lte_no_mib = {"kind": "cell", "tech": "lte", "freq_hz": 806e6, "identity": {"pci": 7}, "lte": {"ppm": 40.0}}
+    emission = {"kind": "emission", "shape": "lte", "freq_hz": 806e6}
+    assert not est.update([lte_no_mib, emission]) and est.current() is None  # no CRC-checked identity
+    lte = {"kind": "cell", "tech": "lte", "freq_hz": 806e6, "identity": {"pci": 7, "n_rb_dl": 50},
+           "lte": {"ppm": -31.2}}
+    assert est.update([lte]) and est.current() == -31.2 and est.source == "LTE PCI 7 at 806.0 MHz"
+    now[0] = 30.0
+    gsm = {"kind": "cell", "tech": "gsm", "freq_hz": 947.4e6, "identity": {"bsic": 21}, "gsm": {"ppm": -30.4}}
+    assert not est.update([gsm]) and est.current() == -30.4  # the latest wins (a warming crystal drifts)
+    now[0] = 90.3
+    assert est.current() is None  # a minute without a decoded cell: back to the full range
+
+
+def test_scan_steps_after_a_decoded_cell_search_around_its_crystal_error():
+    """The runner hands each step's receivers the crystal error learnt from the cells decoded so far."""
+    from detector.scanner import ScanRunner, Step
+    from detector.sources._base import TunableSource
+
+    class Silent(TunableSource):
+        name = "silent"
+        settle_samples = 0
+
+        def _set_center_freq(self, f):
+            pass
+
+        def set_sample_rate(self, fs):
+            self.sample_rate_hz = fs
+
+        def set_gain(self, g):
+            pass
+
+        def _read(self, count):
+            return np.zeros(count, np.complex64), 0
+
+    seen = []
+
+    class Receiver:
+        name = "lte"
+        step_local = True
+
+        def assume_crystal(self, ppm):
+            seen.append(ppm)
+
+        def process(self, block):
+            return []
+
+        def end_step(self):
+            if len(seen) == 1:  # the first step decodes a cell measuring the crystal at -31.2 ppm
+                return [{"kind": "cell", "tech": "lte", "freq_hz": 806e6, "channel": 6300,
+                         "identity": {"pci": 7, "n_rb_dl": 50}, "lte": {"ppm": -31.2}}]
+            return []
+
+        def finish(self):
+            return []
+
+    def open_source():
+        src = Silent()
+        src.set_sample_rate(2.4e6)
+        return src
+
+    steps = [Step(i, 800e6 + i * 1.4e6, 0.01, "B20", ("lte",)) for i in range(3)]
+    logs = []
+    runner = ScanRunner(open_source, steps, lambda: [Receiver()], lambda rec: None, log=logs.append)
+    runner.run()
+    assert seen == [None, -31.2, -31.2]
+    assert any("crystal error -31.20 ppm (from LTE PCI 7 at 806.0 MHz)" in m for m in logs), logs

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage, stats
+from scipy import ndimage, special
 
 __all__ = ["noise_floor", "cfar_factor", "occupancy", "Emission", "find_emissions", "channel_power",
            "occupied_bandwidth", "dc_mask", "edge_mask"]
@@ -23,7 +23,7 @@ __all__ = ["noise_floor", "cfar_factor", "occupancy", "Emission", "find_emission
 
 def _chi2_ratio(q: float, k_eq: float) -> float:
     dof = 2.0 * max(k_eq, 0.5)
-    return float(stats.chi2.ppf(q, dof) / dof)
+    return float(2 * special.gammaincinv(dof / 2, q) / dof)  # chi-squared quantile / dof
 
 
 def noise_floor(psd: np.ndarray, k_eq: float, percentile: float = 25.0, window_bins: int | None = None,
@@ -93,7 +93,7 @@ def cfar_factor(pfa: float, k_eq: float) -> float:
     if not 0 < pfa < 1:
         raise ValueError(f"pfa must be in (0, 1), got {pfa}")
     dof = 2.0 * max(k_eq, 0.5)
-    return float(stats.chi2.isf(pfa, dof) / dof)
+    return float(2 * special.gammainccinv(dof / 2, pfa) / dof)  # upper chi-squared quantile / dof
 
 
 def occupancy(psd: np.ndarray, k_eq: float, pfa: float = 1e-4, floor=None, mask: np.ndarray | None = None,

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 import numpy as np
 import scipy.fft as sfft
-from scipy.stats import gamma
+from scipy.special import gammainccinv
 
 from ._constants import FS, HALF_FRAME, NFFT, sc_bins
 from ._sequences import pss
@@ -82,7 +82,7 @@ def pss_threshold(half_frames: int, n_tests: float, pfa: float) -> float:
     >>> round(pss_threshold(16, 1e6, 1e-3), 1)
     52.6
     """
-    return float(gamma.isf(pfa / max(n_tests, 1.0), half_frames))
+    return float(gammainccinv(half_frames, pfa / max(n_tests, 1.0)))  # upper Gamma(H, 1) quantile
 
 
 @lru_cache(maxsize=8)

@@ -361,6 +361,35 @@ def write_lte_scene(path: str, cells: list[LteCellSpec], center_freq_hz: float, 
     return truth
 
 
+def write_lte_sweep(path: str, cells: list[LteCellSpec], centers_hz: list[float], sample_rate_hz: float = 2.4e6,
+                    dwell_s: float = 0.19, ppm: float = 0.0, noise_dbfs: float = -30.0, seed: int = 1) -> dict:
+    """Write a cu8 SigMF sweep (one capture per centre frequency, `dwell_s` each) holding the `cells` whose
+    PSS/SSS fit in each tuning (`lte_scene`; the others are left out), with ``<base>.truth.json`` beside it;
+    returns the truth (``steps``: each tuning's `lte_scene` truth)."""
+    from ..bands import earfcn_to_freq
+
+    start = _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc)
+    steps = []
+    with SigMFWriter(path, sample_rate_hz, "cu8", overwrite=True, hw="detector.synth (simulated RTL-SDR)",
+                     description="synthetic LTE sweep (detector.synth.write_lte_sweep); ground truth in the "
+                                 ".truth.json file") as w:
+        for i, fc in enumerate(centers_hz):
+            near = [c for c in cells if abs(earfcn_to_freq(c.earfcn)[1] - fc * (1 + ppm * 1e-6))
+                    <= sample_rate_hz / 2 - 480e3 - 60e3]
+            x, truth = lte_scene(near, fc, sample_rate_hz, dwell_s, ppm, noise_dbfs, seed + i, quantise=True)
+            n = x.size
+            w.write(IQBlock(x, fc, sample_rate_hz, i * n, start + _dt.timedelta(seconds=i * dwell_s), segment=i))
+            steps.append(truth)
+    truth = {"generator": "detector.synth.write_lte_sweep", "seed": seed, "sample_rate_hz": sample_rate_hz,
+             "dwell_s": dwell_s, "ppm": ppm, "noise_dbfs": noise_dbfs, "centers_hz": list(centers_hz),
+             "steps": steps}
+    base = w.meta_path[: -len(".sigmf-meta")]
+    with open(base + ".truth.json", "w") as fh:
+        json.dump(truth, fh, indent=2)
+        fh.write("\n")
+    return truth
+
+
 def two_cell_tdd_scene(seed: int = 7) -> tuple[list[LteCellSpec], dict]:
     """The reference scene: two co-channel TD-LTE cells in band 39 (1890 MHz), 10 dB apart, 60 ppm receiver.
 

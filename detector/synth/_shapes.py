@@ -95,8 +95,9 @@ def place(x: np.ndarray, offset_hz: float, fs: float, power_dbfs: float) -> np.n
 
 def write_emission_sweep(path: str, lo_hz: float, hi_hz: float, emitters: list[dict], sample_rate_hz: float = 2.4e6,
                          dwell_s: float = 0.025, crop: float = 0.2, noise_dbfs_per_200k: float = -55.0,
-                         seed: int = 1) -> dict:
-    """Write a cu8 SigMF sweep over [lo, hi] (steps from `plan_hops`) holding shape-true emitters.
+                         seed: int = 1, centers_hz: list[float] | None = None) -> dict:
+    """Write a cu8 SigMF sweep over [lo, hi] (steps from `plan_hops`, or at `centers_hz`) holding shape-true
+    emitters.
 
     Parameters
     ----------
@@ -121,7 +122,7 @@ def write_emission_sweep(path: str, lo_hz: float, hi_hz: float, emitters: list[d
 
     rng = np.random.default_rng(seed)
     n = int(round(dwell_s * sample_rate_hz))
-    hops = plan_hops(lo_hz, hi_hz, sample_rate_hz, crop)
+    hops = list(centers_hz) if centers_hz is not None else plan_hops(lo_hz, hi_hz, sample_rate_hz, crop)
     width = {"gsm": 200e3, "umts": 5e6, "cw": 0.0}
     t0 = _dt.datetime(2026, 1, 1, tzinfo=_dt.timezone.utc)
     with SigMFWriter(path, sample_rate_hz, "cu8", overwrite=True, hw="detector.synth (simulated RTL-SDR)",

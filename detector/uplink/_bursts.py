@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import fft as sp_fft
-from scipy import signal, stats
+from scipy import signal, special
 
 __all__ = ["Burst", "BurstDetector", "window_threshold", "WINDOW_S", "CHANNEL_HZ"]
 
@@ -34,7 +34,7 @@ DOF = 60
 
 def window_threshold(pfa: float) -> float:
     """Hot-window factor over the median window power for per-window false-alarm probability `pfa`."""
-    return float(stats.chi2.isf(pfa, DOF) / stats.chi2.ppf(0.5, DOF))
+    return float(special.gammainccinv(DOF / 2, pfa) / special.gammaincinv(DOF / 2, 0.5))  # chi-squared quantiles
 
 
 @dataclass(frozen=True)

@@ -83,9 +83,9 @@ class TddHandset:
 
 def _tile_threshold(n_bins: int, pfa: float) -> float:
     """Threshold on a tile's mean power over the noise density for a per-tile false-alarm probability."""
-    from scipy.stats import gamma
+    from scipy.special import gammainccinv
 
-    return float(gamma.isf(pfa, n_bins, scale=1.0 / n_bins)) * 10 ** (0.3 / 10)
+    return float(gammainccinv(n_bins, pfa) / n_bins) * 10 ** (0.3 / 10)  # upper Gamma(n, 1/n) quantile
 
 
 def _prb_mean_matrix(prb: np.ndarray, n_prb: int) -> np.ndarray:
