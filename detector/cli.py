@@ -800,7 +800,8 @@ def cmd_scan(args) -> int:
     workers = f" on {stats.workers} worker(s)" if stats.workers else ""
     print(f"scan: {stats.passes} sweep(s), {stats.steps} step(s), {len(runner.records)} detection(s) "
           f"({foreign} foreign), {stats.samples} samples at x{stats.realtime_factor:.1f} real time per core"
-          f"{workers}, dropped {stats.dropped}, {stats.reconnects} reconnect(s), {stats.wall_s:.1f} s",
+          f"{workers}, dropped {stats.dropped}, {stats.reconnects} reconnect(s), {stats.wall_s:.1f} s"
+          + (f" (sweeps: {', '.join(f'{w:.1f}' for w in stats.pass_wall_s)} s)" if len(stats.pass_wall_s) > 1 else ""),
           file=sys.stderr)
     err = runner.error
     if isinstance(err, KeyboardInterrupt):

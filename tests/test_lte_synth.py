@@ -244,14 +244,15 @@ def test_best_of_keeps_the_maximum_and_its_index():
 
 def test_known_crystal_error_narrows_the_search_and_still_finds_the_cell():
     # with the crystal error known to +-5 ppm (a sweep learnt it from a decoded cell) the 2.4 MS/s search
-    # tries only the offsets near raster points seen at that error; the wrong error finds nothing, which
-    # shows the hypotheses really were narrowed
+    # tries only the offsets near raster points seen at that error; 20 ppm off it finds nothing, which shows
+    # the hypotheses really were narrowed; 31 ppm off (+-5 ppm around 0) the strong PSS is still found on the
+    # Zadoff-Chu ridge but its SSS names a wrong cell without a MIB, which sends the search to the full range
     from detector.lte._pss import candidate_periods
 
     fc, ppm = 806.1e6, -31.0
     spec = LteCellSpec(pci=377, earfcn=6300, n_rb_dl=6, snr_db=0.0, n_ports=2)  # 806.0 MHz
     x, _ = lte_scene([spec], fc, 2.4e6, 0.08, ppm=ppm, seed=9)
-    for center, found in ((ppm + 2.0, [377]), (ppm + 20.0, [])):
+    for center, found in ((ppm + 2.0, [377]), (ppm + 20.0, []), (0.0, [377])):
         cells = search(x, 2.4e6, fc, SearchConfig(ppm_center=center, ppm_max=5.0))
         assert [c.pci for c in cells] == found, center
     cell = search(x, 2.4e6, fc, SearchConfig(ppm_center=ppm, ppm_max=5.0))[0]

@@ -191,7 +191,8 @@ class MibResult:
     combined: bool = False
 
 
-def decode_pbch(x: np.ndarray, timing: CellTiming, n_cell: int, max_frames: int = 16) -> MibResult | None:
+def decode_pbch(x: np.ndarray, timing: CellTiming, n_cell: int, max_frames: int = 16,
+                combine: bool = True) -> MibResult | None:
     """Decode the MIB of a cell in a carrier-corrected 1.92 MS/s capture, or None if no CRC passes.
 
     Parameters
@@ -202,6 +203,8 @@ def decode_pbch(x: np.ndarray, timing: CellTiming, n_cell: int, max_frames: int 
         Physical cell identity (0..503).
     max_frames : int
         Radio frames used at most (from the first complete one).
+    combine : bool
+        When no single 40 ms TTI passes, soft-combine all of them (`_cross_tti`: 256 SFN hypotheses, ~0.5 s).
     """
     if not 0 <= n_cell <= 503:
         raise ValueError(f"n_cell must be in 0..503, not {n_cell!r}")
@@ -243,7 +246,7 @@ def decode_pbch(x: np.ndarray, timing: CellTiming, n_cell: int, max_frames: int 
     for (j0, p, g), b, m in zip(keys, bits, metric, strict=True):
         if np.array_equal(crc16(b[:24]) ^ b[24:], PORT_MASKS[p]):
             passed.append((j0, p, g, b, float(m)))
-    if not passed and len({k[2] for k in keys}) >= 2:
+    if not passed and combine and len({k[2] for k in keys}) >= 2:
         passed = _cross_tti(keys, bufs)
         combined = bool(passed)
     if not passed:

@@ -38,6 +38,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -326,7 +327,7 @@ class _CarrierSearch:
                 residual = self._synchronised_neighbours(residual, q, cells)
                 # a weaker cell sharing this PSS (same N_ID2, same timing): non-coherent SSS on the residual
                 twin = self._identify(residual, q, coherent_only=None, pss_channel=cell.extra["pss_channel"],
-                                      ref_offset=cells[0].offset_hz)
+                                      ref_offset=cells[0].offset_hz, vouch=True)
                 # (the same acceptance as the other synchronised neighbours: no PSS of its own to vouch for it)
                 if twin is not None and all(c.pci != twin.pci for c in cells) and self._vouched(twin):
                     cells.append(twin)
@@ -358,7 +359,7 @@ class _CarrierSearch:
                 p = pss_refine(residual, p, 1.5e3, self.drift_carrier)
                 if abs(p.offset_hz - ref) > 1.5e3:
                     continue
-                cell = self._identify(residual, p, coherent_only=False, ref_offset=ref)
+                cell = self._identify(residual, p, coherent_only=False, ref_offset=ref, vouch=True)
                 if cell is None or any(c.pci == cell.pci for c in cells) or not self._vouched(cell):
                     continue
                 cells.append(cell)
@@ -381,7 +382,11 @@ class _CarrierSearch:
 
     # -- one cell ----------------------------------------------------------------------------------------
     def _identify(self, x: np.ndarray, q: PssPeak, coherent_only: bool | None,
-                  pss_channel: np.ndarray | None = None, ref_offset: float | None = None) -> LteCell | None:
+                  pss_channel: np.ndarray | None = None, ref_offset: float | None = None,
+                  vouch: bool = False) -> LteCell | None:
+        """The cell (SSS, offset, power, MIB) at the PSS peak `q`, or None. `vouch`: a cell without a PSS peak
+        of its own, which `_vouched` must accept; below `vouch_z` only MIBs passing in single TTIs count, so
+        the costly soft combination across TTIs is not tried for it."""
         cfg = self.cfg
         xc = _derotate(x, q.offset_hz)
         pos = _pss_positions(q, xc.size)
@@ -442,7 +447,8 @@ class _CarrierSearch:
                            "pss_channel": hs, "sss_margin": r.margin})
         cell.extra["duplicate"] = duplicate
         if cfg.decode_mib and not duplicate:
-            cell.mib = decode_pbch(xc, timing, pci, max_frames=cfg.pbch_frames)
+            cell.mib = decode_pbch(xc, timing, pci, max_frames=cfg.pbch_frames,
+                                   combine=not vouch or r.z >= cfg.vouch_z)
         if cfg.tdd_detail and r.duplex == "tdd" and not duplicate:
             try:
                 cell.tdd = tdd_config(x, timing.frame_start, timing.clock)
@@ -680,6 +686,12 @@ def search(x: np.ndarray, sample_rate_hz: float = FS, center_freq_hz: float | No
             continue
         merged.append(c)
     merged.sort(key=lambda c: -c.power_dbfs)  # strongest first (PSS metrics of 80 and 320 ms searches differ)
+    if fc and cfg.ppm_max < SearchConfig.ppm_max and any(c.mib is None for c in merged):
+        # a narrowed crystal range that misses the true error still finds a strong PSS (the Zadoff-Chu
+        # ridge), but the clock it assumes smears the SSS and a wrong N_ID1 wins (seen at z 7-8 with the
+        # crystal 31 ppm outside a +-5 ppm range): a cell without a MIB is looked for again over the full range
+        return search(x, sample_rate_hz, center_freq_hz, dataclasses.replace(cfg, ppm_max=SearchConfig.ppm_max,
+                                                                              ppm_center=0.0))
     return merged
 
 

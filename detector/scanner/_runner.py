@@ -17,6 +17,7 @@ keeps every record found. Ctrl-C stops both threads; the records found so far ar
 from __future__ import annotations
 
 import collections
+import math
 import queue
 import signal
 import threading
@@ -89,9 +90,15 @@ def for_step(analyzers: list, step) -> list:
     return out
 
 
-def _worker_init() -> None:
+#: In a worker process: the scan's crystal estimate (ppm, NaN = unknown), shared memory the scan updates.
+_SHARED_CRYSTAL = None
+
+
+def _worker_init(shared_crystal=None) -> None:
     """Worker processes leave Ctrl-C to the scan, which drains them and reports."""
+    global _SHARED_CRYSTAL
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _SHARED_CRYSTAL = shared_crystal
     from ..pipeline import load_analyzers
 
     load_analyzers()  # import the receivers while the first step is captured
@@ -100,9 +107,13 @@ def _worker_init() -> None:
 def process_step(make_analyzers: Callable[[], list], step, blocks: list, crystal_ppm: float | None = None
                  ) -> tuple[list[dict], float]:
     """Run fresh `make_analyzers()` over one step's blocks (in a worker process), the crystal error being
-    `crystal_ppm` as far as the sweep knows: (records, CPU seconds)."""
+    `crystal_ppm` as far as the sweep knows (in a scan's worker: the estimate when the step starts, which
+    cells decoded since the step was captured may have given): (records, CPU seconds)."""
     t = time.process_time()
     analyzers = for_step(make_analyzers(), step)
+    if _SHARED_CRYSTAL is not None:
+        v = _SHARED_CRYSTAL.value
+        crystal_ppm = None if math.isnan(v) else v
     assume_crystal(analyzers, crystal_ppm)
     out: list[dict] = []
     for block in blocks:
@@ -163,6 +174,7 @@ class ScanRunner:
         self._queue: queue.Queue = queue.Queue(maxsize=64)
         self._stop = threading.Event()
         self.crystal = CrystalEstimate()
+        self._share: Callable[[], None] = lambda: None  # publish the estimate to the workers
 
     # -- capture thread ---------------------------------------------------------------------------
     def _put(self, item) -> bool:
@@ -272,6 +284,7 @@ class ScanRunner:
         if self.crystal.update(records):
             self.log(f"crystal error {self.crystal.ppm:+.2f} ppm (from {self.crystal.source}): later steps "
                      f"search LTE carriers within 5 ppm of it")
+        self._share()
         self._emit_batch(records)
         self.stats.steps += 1
         self.on_progress(pass_index, step, self.stats)
@@ -306,8 +319,11 @@ class ScanRunner:
             import multiprocessing
 
             # spawn: the workers must not inherit the capture thread or the receiver's socket
+            shared = multiprocessing.get_context("spawn").Value("d", math.nan, lock=False)
+            self._share = lambda: setattr(shared, "value", v if (v := self.crystal.current()) is not None
+                                          else math.nan)
             pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_worker_init)
+                                       initializer=_worker_init, initargs=(shared,))
             self.stats.workers = self.jobs
         pending: collections.deque[tuple[Future, list[dict], int, object]] = collections.deque()
         step_blocks: list = []
@@ -338,6 +354,7 @@ class ScanRunner:
                     if pool is None:
                         self._step_done(pass_index, step, local)
                     else:
+                        self._share()  # (an estimate may have lapsed)
                         fut = pool.submit(process_step, self.step_analyzers, step, step_blocks,
                                           self.crystal.current())
                         pending.append((fut, local, pass_index, step))
