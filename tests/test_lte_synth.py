@@ -165,6 +165,23 @@ def test_analyzer_skips_rates_below_192k_and_bands_without_lte():
     assert LteAnalyzer().finish() == []
 
 
+def test_a_tunings_short_remainder_joins_its_last_window():
+    # 1.11 s at 1.92 MS/s with 1 s windows: one search of 1.11 s (not 1 s and then 0.11 s); 2.3 s: 1 s + 1.3 s
+    import datetime as dt
+
+    from detector.sources import IQBlock
+
+    t0 = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    rng = np.random.default_rng(3)
+    for seconds, windows in ((1.11, 1), (2.3, 2)):
+        a = LteAnalyzer(window_s=1.0)
+        n = int(seconds * 1.92e6)
+        x = ((rng.standard_normal(n) + 1j * rng.standard_normal(n)) / 50).astype(np.complex64)
+        for i in range(0, n, 1 << 16):
+            a.process(IQBlock(x[i:i + (1 << 16)], 1890e6, 1.92e6, i, t0))
+        assert a.end_step() == [] and a.windows == windows, seconds
+
+
 def test_replay_is_block_size_agnostic(cli):
     path = os.path.join(REC, "lte_tdd_1890M.sigmf-meta")
     runs = []

@@ -1,7 +1,9 @@
 """The "lte" pipeline analyzer: one detection record per LTE cell per tuning (DESIGN.md).
 
-Blocks of a segment (one tuning) are buffered up to `window_s` seconds (at most `max_window_samples`
-samples, so memory stays bounded at any rate: 2^22 complex64 = 32 MB), then `search` runs on the window.
+Blocks of a segment (one tuning) are buffered, and `search` runs on windows of `window_s` seconds (at most
+`max_window_samples` samples, so memory stays bounded at any rate: 2^22 complex64 = 32 MB, 1.5 times that
+buffered); the segment's last window holds the rest, 0.5 to 1.5 windows (a short remainder is no search of
+its own).
 Cells of all windows of a segment are merged per (carrier raster point, PCI) and turned into records when
 the segment ends (the next segment's first block, `end_step` in live scans, or `finish`).
 
@@ -234,14 +236,16 @@ class LteAnalyzer:
         if not np.all(np.isfinite(x.view(np.float32))):
             x = np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
         n_win = self._window_len()
-        while x.size:
-            take = min(x.size, n_win - self._buf_n)
-            self._buf.append(x[:take])
-            self._buf_n += take
-            x = x[take:]
-            if self._buf_n >= n_win:
-                self._run_window()
-                self._buf_t0 = (self._buf_t0 + _dt.timedelta(seconds=n_win / self._fs)) if self._buf_t0 else None
+        self._buf.append(x)
+        self._buf_n += x.size
+        # a window is searched once 1.5 windows are buffered, so the tuning's last window holds what remains
+        # (0.5 to 1.5 windows): a 1.11 s tuning is one 1.11 s search, not a 1 s one and a 0.11 s one
+        while self._buf_n >= n_win + n_win // 2:
+            whole = np.concatenate(self._buf) if len(self._buf) > 1 else self._buf[0]
+            self._buf, self._buf_n = [whole[:n_win]], n_win
+            self._run_window()
+            self._buf, self._buf_n = [whole[n_win:]], whole.size - n_win
+            self._buf_t0 = (self._buf_t0 + _dt.timedelta(seconds=n_win / self._fs)) if self._buf_t0 else None
         return out
 
     def assume_crystal(self, ppm: float | None, span_ppm: float = 5.0) -> None:
