@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import collections
 import math
+import os
 import queue
 import signal
 import threading
@@ -322,6 +323,10 @@ class ScanRunner:
             shared = multiprocessing.get_context("spawn").Value("d", math.nan, lock=False)
             self._share = lambda: setattr(shared, "value", v if (v := self.crystal.current()) is not None
                                           else math.nan)
+            # one thread per worker: the workers already fill the cores, and an idle BLAS thread pool in
+            # each of them spins (the CPU time per step doubled on 2 cores)
+            for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+                os.environ.setdefault(var, "1")
             pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
                                        initializer=_worker_init, initargs=(shared,))
             self.stats.workers = self.jobs
