@@ -1,7 +1,7 @@
 """LTE cell-search benchmarks: PCI and MIB probability vs SNR, false cells on noise, search wall time.
 
     PYTHONPATH=. python benchmarks/bench_lte.py [--trials 100] [--quick] [--workers 2] [--json OUT]
-        [--parts wall,noise,cochannel,snr,scanrate]
+        [--parts wall,noise,cochannel,snr,scanrate,scanrate-known]
 
 1. **PCI detection and MIB decode probability vs SNR** (-16..0 dB; SNR = mean power of the cell's
    downlink subframes over the noise power in the 1.92 MHz band). Each trial is a cold start on an 80 ms
@@ -17,7 +17,9 @@
    whole `search` on an 80 ms capture with one cell at 0 dB, on one core (median of 5).
 4. **Co-channel cells** (``cochannel``): a weaker cell under a strong one, synchronised or not.
 5. **At the scan rate** (``scanrate``, not in the default parts): table 1 at 2.4 MS/s with the carrier 400 kHz
-   off the tuning (the whole-band prescreen, then the sub-band search), and false cells on 2.4 MS/s noise.
+   off the tuning (the whole-band prescreen, then the sub-band search), and false cells on 2.4 MS/s noise;
+   ``scanrate-known``: the same with the crystal error known to +-2 ppm and searched +-5 ppm around it (what a
+   sweep does once a decoded cell has measured it).
 
 Measured (2026-12-02, 2-core VM shared with other jobs; ``--trials 100 --pool 16 --workers 2``):
 
@@ -104,12 +106,14 @@ def make_pool(n: int, seed: int = 1, fs: float = FS, carrier_offset_hz: float = 
 
 
 def _trial(args):
-    spec, clean, snr_db, seed, fs = args
+    spec, clean, snr_db, seed, fs, prior = args
     rng = np.random.default_rng(seed)
     # unit noise power in 1.92 MHz: fs / 1.92 MHz over the capture's band
     noise = (rng.standard_normal((clean.size, 2)) * np.sqrt(fs / FS / 2)).view(np.complex128)[:, 0]
     x = (clean * 10 ** (snr_db / 20) * np.exp(2j * np.pi * rng.random()) + noise) * 0.05
-    cells = search(x.astype(np.complex64), fs, FC, SearchConfig())
+    # prior: the crystal error a sweep learnt (the true one, 2 ppm out at most), searched +-5 ppm around
+    cfg = SearchConfig() if prior is None else SearchConfig(ppm_center=prior + rng.uniform(-2, 2), ppm_max=5.0)
+    cells = search(x.astype(np.complex64), fs, FC, cfg)
     pcis = [c.pci for c in cells]
     ok_pci = pcis == [spec.pci]
     m = cells[0].mib if ok_pci else None
@@ -120,12 +124,12 @@ def _trial(args):
 
 
 def detection_vs_snr(snrs, trials: int, pool_size: int, workers: int, fs: float = FS,
-                     carrier_offset_hz: float = 0.0) -> list[dict]:
+                     carrier_offset_hz: float = 0.0, known_crystal: bool = False) -> list[dict]:
     pool = make_pool(pool_size, fs=fs, carrier_offset_hz=carrier_offset_hz)
     rows = []
     for snr in snrs:
-        jobs = [(pool[t % pool_size][0], pool[t % pool_size][1], snr, 10_000 * (snr + 100) + t, fs)
-                for t in range(trials)]
+        jobs = [(pool[t % pool_size][0], pool[t % pool_size][1], snr, 10_000 * (snr + 100) + t, fs,
+                 pool[t % pool_size][2] if known_crystal else None) for t in range(trials)]
         t0 = time.perf_counter()
         if workers > 1:
             from multiprocessing import Pool
@@ -159,8 +163,9 @@ def false_cells(n_captures: int, seed: int = 7) -> dict:
     return out
 
 
-def false_cells_scan_rate(n_captures: int, seed: int = 8) -> dict:
-    """Cells reported, and sub-bands the prescreen sends to the full search, on 80 ms of cu8 noise at 2.4 MS/s."""
+def false_cells_scan_rate(n_captures: int, seed: int = 8, ppm_center: float | None = None) -> dict:
+    """Cells reported, and sub-bands the prescreen sends to the full search, on 80 ms of cu8 noise at 2.4 MS/s
+    (with `ppm_center`: the search narrowed to +-5 ppm around it)."""
     import detector.lte._search as lte_search
 
     rng = np.random.default_rng(seed)
@@ -170,9 +175,10 @@ def false_cells_scan_rate(n_captures: int, seed: int = 8) -> dict:
     for _ in range(n_captures):
         x = quantise_cu8(((rng.standard_normal((n, 2)) * 0.1).view(np.complex128)[:, 0]).astype(np.complex64))
         shifts = lte_search._subband_shifts(2.4e6, FC, lte_search.SUBBAND_STEP_HZ)
-        subbands += len(lte_search._prescreen_shifts(x, 2.4e6, shifts, SearchConfig()))
+        cfg = SearchConfig() if ppm_center is None else SearchConfig(ppm_center=ppm_center, ppm_max=5.0)
+        subbands += len(lte_search._prescreen_shifts(x, 2.4e6, shifts, cfg, FC))
         t0 = time.perf_counter()
-        cells += len(search(x, 2.4e6, FC))
+        cells += len(search(x, 2.4e6, FC, cfg))
         t_total += time.perf_counter() - t0
     out = {"captures": n_captures, "cells": cells, "subbands_searched": subbands,
            "subbands_per_capture": len(shifts), "s_per_capture": t_total / n_captures}
@@ -243,7 +249,7 @@ def co_channel(seeds: int, workers: int) -> list[dict]:
     return rows
 
 
-PARTS = ("wall", "noise", "cochannel", "snr", "scanrate")
+PARTS = ("wall", "noise", "cochannel", "snr", "scanrate", "scanrate-known")
 
 
 def main(argv=None) -> int:
@@ -287,6 +293,11 @@ def main(argv=None) -> int:
               "80 ms, then the sub-band search):")
         report["vs_snr_2400k"] = detection_vs_snr(snrs, trials, a.pool, a.workers, fs=2.4e6, carrier_offset_hz=400e3)
         report["false_cells_2400k"] = false_cells_scan_rate(noise_captures)
+    if "scanrate-known" in parts:
+        print("The same with the crystal error known to +-2 ppm (learnt by a sweep), searched +-5 ppm around it:")
+        report["vs_snr_2400k_known"] = detection_vs_snr(snrs, trials, a.pool, a.workers, fs=2.4e6,
+                                                        carrier_offset_hz=400e3, known_crystal=True)
+        report["false_cells_2400k_known"] = false_cells_scan_rate(noise_captures, ppm_center=23.0)
     if a.json:
         with open(a.json, "w") as fh:
             json.dump(report, fh, indent=2)
