@@ -291,3 +291,20 @@ def test_a_carrier_at_the_edge_of_the_search_reach_is_found(side):
     assert lte_reach_hz(2.4e6) == 710e3
     assert [c.pci for c in cells] == [201]
     assert cells[0].offset_hz == pytest.approx(side * (700e3 + 4e-6 * fc), abs=2e3)
+
+
+@pytest.mark.parametrize("ppm,fc", [(-100.0, 806.3e6), (80.0, 805.9e6)])
+def test_record_names_the_raster_point_the_sample_clock_implies(ppm, fc):
+    # a crystal 80-100 ppm off moves an 806.0 MHz carrier 64-81 kHz: nearer 805.9/806.1 than 806.0 MHz; the
+    # sample clock (same crystal) says by how much, so the record still names EARFCN 6300 and the crystal
+    import datetime as dt
+
+    from detector.sources import IQBlock
+
+    spec = LteCellSpec(pci=377, earfcn=6300, n_rb_dl=6, snr_db=0.0, n_ports=2)
+    x, _ = lte_scene([spec], fc, 2.4e6, 0.08, ppm=ppm, seed=9)
+    a = LteAnalyzer()
+    a.process(IQBlock(x, fc, 2.4e6, 0, dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)))
+    (rec,) = a.end_step()
+    assert (rec["identity"]["pci"], rec["channel"], rec["freq_hz"]) == (377, 6300, 806.0e6)
+    assert rec["lte"]["ppm"] == pytest.approx(ppm, abs=0.5)

@@ -89,7 +89,7 @@ def cell_record(acc: CellAccumulator) -> dict:
     offsets = [c.offset_hz for _, _, c in acc.cells]
     off = float(np.median(offsets))
     if known:
-        raster, foff = carrier_raster(fc, off, acc.sample_rate_hz, acc.ppm_max, acc.ppm_center)
+        raster, foff = carrier_raster(fc, off, acc.sample_rate_hz, acc.ppm_max, acc.ppm_center, best.timing.clock)
         chans = _channels(raster, best.duplex)
         if chans:
             rec["band"] = chans[0].band
@@ -196,7 +196,8 @@ class LteAnalyzer:
             return
         for c in cells:
             if fc is not None:
-                raster, _ = carrier_raster(fc, c.offset_hz, self._fs, self.config.ppm_max, self.config.ppm_center)
+                raster, _ = carrier_raster(fc, c.offset_hz, self._fs, self.config.ppm_max, self.config.ppm_center,
+                                           c.timing.clock)
                 key = (raster, c.pci)
             else:
                 key = (round(c.offset_hz / 100e3), c.pci)
