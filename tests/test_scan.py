@@ -127,15 +127,24 @@ def test_scan_once_over_rtl_tcp_reports_what_replay_reports(cli_subprocess):
 
 def test_scan_server_lost_mid_sweep_exits_3_and_keeps_detections(cli_subprocess, tmp_path):
     port = free_port()
-    srv = _serve(port, "--loop")
+    srv = subprocess.Popen([sys.executable, "-m", "detector.cli", "serve", SWEEP, "-P", str(port), "--loop"],
+                           stderr=subprocess.PIPE, text=True, env=subprocess_env())
     db = tmp_path / "scan.sqlite"
     proc = subprocess.Popen([sys.executable, "-m", "detector.cli", "scan", "--band", "E-GSM", "--rtl-tcp",
                              f"127.0.0.1:{port}", "--once", "--json", "--dwell-gsm", "0.2", "--reconnect", "1",
                              "--db", str(db)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env())
-    time.sleep(3.0)  # part of the sweep (19 steps of 0.2 s + settling)
+    # the server dies once the scan has tuned to its 6th step (of 19; 929 MHz is in the 3rd), however long
+    # the scan took to start
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        line = srv.stderr.readline()
+        if not line or "segment 5 " in line:
+            break
     srv.kill()
+    srv.wait(timeout=10)
     out, err = proc.communicate(timeout=60)
+    assert "19 step(s)" not in err  # the sweep was cut short
     assert proc.returncode == 3, err
     assert "rtl_tcp 127.0.0.1" in err and "Traceback" not in err
     recs = [json.loads(line) for line in out.splitlines()]

@@ -175,6 +175,8 @@ class ScanRunner:
         self._queue: queue.Queue = queue.Queue(maxsize=64)
         self._stop = threading.Event()
         self.crystal = CrystalEstimate()
+        self._backlog = threading.Condition()  # signalled when a step handed to the workers is done
+        self._inflight: list[Future] = []  # those steps (the capture thread reads it, the main thread replaces it)
         self._share: Callable[[], None] = lambda: None  # publish the estimate to the workers
 
     # -- capture thread ---------------------------------------------------------------------------
@@ -230,6 +232,7 @@ class ScanRunner:
                         return
                     continue  # redo this step on the new connection
                 self._put(("step", pass_index, step, None))
+                self._wait_for_workers(src)
                 i += 1
                 if i == len(self.steps):
                     self._put(("pass", pass_index, None, None))
@@ -244,6 +247,25 @@ class ScanRunner:
                 except Exception:  # noqa: BLE001
                     pass
             self._put(("end", None, None, None))
+
+    def _step_finished(self, _future) -> None:
+        with self._backlog:
+            self._backlog.notify_all()
+
+    def _wait_for_workers(self, src) -> None:
+        """Between two steps: while more steps wait for the workers than they can start next, pause the
+        receiver (what it streams meanwhile is not wanted) rather than capture into a backlog; a step is
+        never cut short, so no sample of a step is lost to the CPU being slower than the dwell."""
+        if not self.jobs:
+            return
+        with self._backlog:
+            paused = False
+            # steps done but not yet reported (behind a slower one, reports keep sweep order) hold no samples
+            while sum(not f.done() for f in self._inflight) > self.jobs + 1 and not self._stop.is_set():
+                if not paused:
+                    src.pause()
+                    paused = True
+                self._backlog.wait(0.2)
 
     # -- processing (caller's thread) -------------------------------------------------------------
     def _same_emission(self, rec: dict):
@@ -306,8 +328,10 @@ class ScanRunner:
                 return
             except BaseException:
                 pending.popleft()  # a receiver failed in its worker: the scan reports it as it would in-line
+                self._inflight = [p[0] for p in pending]
                 raise
             pending.popleft()
+            self._inflight = [p[0] for p in pending]
             self.stats.processing_s += cpu_s
             self._step_done(pass_index, step, recs + local_recs)
 
@@ -338,7 +362,11 @@ class ScanRunner:
         in_step = None  # the step whose blocks this process is analysing
         try:
             while True:
-                kind, pass_index, step, payload = self._queue.get()
+                try:
+                    kind, pass_index, step, payload = self._queue.get(timeout=0.1 if pending else None)
+                except queue.Empty:
+                    self._drain(pending)  # report finished steps while the capture waits for them
+                    continue
                 if kind == "block":
                     t = time.perf_counter()
                     if in_step is not step:
@@ -363,8 +391,10 @@ class ScanRunner:
                         fut = pool.submit(process_step, self.step_analyzers, step, step_blocks,
                                           self.crystal.current())
                         pending.append((fut, local, pass_index, step))
+                        self._inflight = [p[0] for p in pending]
+                        fut.add_done_callback(self._step_finished)
                         step_blocks = []
-                        self._drain(pending, wait_for=self.jobs + 1)  # bounds the samples held
+                        self._drain(pending)  # the capture waits between steps while too many are pending
                 elif kind == "pass":
                     self._drain(pending, timeout=3600.0)  # the pass's steps, before its whole-sweep records
                     t = time.perf_counter()

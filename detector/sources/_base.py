@@ -385,6 +385,10 @@ class TunableSource(Source):
         self.gain_db: float | None = None
         self.segment = -1
 
+    def pause(self) -> None:  # noqa: B027 - optional hook: sources that queue samples in the background drop them
+        """The samples until the next `tune` are not wanted (a scan waiting between steps); a source that
+        buffers in the background discards them instead of counting an overflow as lost samples."""
+
     def tune(self, center_freq_hz: float) -> None:
         """Tune to `center_freq_hz` (Hz), start a new segment and discard `settle_samples` samples."""
         self._check_open()

@@ -447,6 +447,8 @@ class RtlTcpSource(TunableSource):
         self._bytes_received = 0
         self._dropped_pending = 0  # samples dropped since the last read
         self._dropped_total = 0
+        self._paused = False  # samples are not wanted until the next retune (`pause`)
+        self._paused_samples = 0
         self._error: PeerError | None = None
         self._stop = threading.Event()
         self._last_raw = b""
@@ -587,6 +589,9 @@ class RtlTcpSource(TunableSource):
 
     def _push(self, data: bytes) -> None:
         with self._cond:
+            if self._paused:
+                self._paused_samples += len(data) // 2
+                return
             self._chunks.append(data)
             self._queued += len(data)
             while self._queued > self._queue_bytes and len(self._chunks) > 1:
@@ -624,12 +629,25 @@ class RtlTcpSource(TunableSource):
             except (OSError, ValueError):
                 pass  # the reader reports the lost connection
             with self._cond:
-                n += self._queued // 2
+                n += self._queued // 2 + self._paused_samples
                 self._chunks.clear()
                 self._queued = 0
                 self._head_off = 0
+                self._paused, self._paused_samples = False, 0
         self.stats.discarded += n
         return n
+
+    def pause(self) -> None:
+        """The samples arriving until the next retune are not wanted (a scan waiting for its workers between
+        two steps): they are discarded as they come (``stats.discarded``) instead of filling the queue, whose
+        overflow would count them as dropped."""
+        with self._cond:
+            self._paused = True
+            n = self._queued // 2
+            self._chunks.clear()
+            self._queued = 0
+            self._head_off = 0
+            self._paused_samples += n
 
     def send_command(self, command: int, param: int) -> None:
         """Send one 5-byte command (see `Command`); rtl_tcp sends no reply.
