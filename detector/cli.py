@@ -117,8 +117,8 @@ def _add_receiver_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ppm-max", type=_ppm_max, default=None, metavar="PPM",
                    help="crystal error the LTE cell search allows, +- ppm around -p (default 120; 5 for a TCXO "
                         "dongle such as the RTL-SDR Blog V3/V4 or one calibrated with `detector calibrate`: "
-                        "a fraction of the work). Within a run, the error measured on decoded cells narrows "
-                        "later tunings to +-5 ppm anyway")
+                        "a fraction of the work; a range that excludes the receiver's error misses its cells). "
+                        "Within a run, the error measured on decoded cells narrows later tunings to +-5 ppm")
 
 
 def _ppm_max(text: str) -> float:

@@ -106,3 +106,19 @@ def test_clipping_is_flagged_only_where_there_is_a_full_scale(tmp_path, cli, ext
     assert rc == 0, err
     line = next(ln for ln in err.splitlines() if ln.startswith("  [0] 936 MHz"))
     assert ("CLIPPING" in line) is flagged, line
+
+
+def test_ppm_max_bounds_the_crystal_error_the_lte_search_allows(cli):
+    path = os.path.join(RECORDINGS, "lte_fdd_1860M_2.4M.sigmf-meta")
+    rc, _, err = cli("replay", "--ppm-max", "0", path)
+    assert rc == 2 and "--ppm-max: expected 0 < PPM <= 500, got 0" in err
+    truth = json.load(open(path.replace(".sigmf-meta", ".truth.json")))  # the receiver is 25 ppm off
+
+    def cells(ppm_max):
+        rc, out, err = cli("replay", "--json", "--ppm-max", ppm_max, path)
+        assert rc == 0, err
+        return sorted(r["identity"]["pci"] for r in map(json.loads, out.splitlines()) if r["kind"] == "cell")
+
+    # like LTE-Cell-Scanner's --ppm: a range that holds the error finds the cells, one that does not, none
+    assert cells("30") == sorted(c["pci"] for c in truth["cells"])
+    assert cells("5") == []
