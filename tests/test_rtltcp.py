@@ -309,12 +309,12 @@ def test_paused_samples_are_discarded_not_dropped(fake):
     # more than the queue holds) is discarded, not counted as lost, and the next tuning streams again
     k = np.arange(60_000)
     payload = np.stack([k & 0xFF, k >> 8], axis=1).astype(np.uint8).tobytes()
-    srv = fake(payload=payload, pieces=[200] + [4096] * (len(payload) // 4096 + 1), pause_s=0.1)
+    # 100 samples, then (1 s later: the client has paused by then, however loaded the machine) the rest at once
+    srv = fake(payload=payload, pieces=[200] + [4096] * (len(payload) // 4096 + 1), pause_s=1.0)
     with RtlTcpSource("127.0.0.1", srv.port, settle_samples=0, queue_bytes=4096, recv_bytes=1024) as sdr:
         sdr.set_sample_rate(2.4e6)
-        sdr.read_raw(100)
         sdr.pause()
-        time.sleep(0.3)  # the server sends everything meanwhile
+        time.sleep(1.5)  # the server sends everything meanwhile
         assert sdr.dropped_total == 0
         sdr.tune(948e6)
         assert sdr.stats.discarded >= 50_000 and sdr.stats.dropped == 0
