@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..bands import lte_channels
+from ..calibration import CRYSTAL_SPAN_PPM
 from ..pipeline import register_analyzer
 from ._constants import FS
 from ._search import LteCell, SearchConfig, carrier_raster, search
@@ -249,7 +250,7 @@ class LteAnalyzer:
             self._buf_t0 = (self._buf_t0 + _dt.timedelta(seconds=n_win / self._fs)) if self._buf_t0 else None
         return out
 
-    def assume_crystal(self, ppm: float | None, span_ppm: float = 5.0) -> None:
+    def assume_crystal(self, ppm: float | None, span_ppm: float = CRYSTAL_SPAN_PPM) -> None:
         """Search the coming tunings for carriers seen with a crystal error within `span_ppm` of `ppm` (the
         ``-p`` correction a decoded cell of this sweep measured: `SearchConfig.ppm_center`); None: the
         configured range again. A scan calls it between tunings."""

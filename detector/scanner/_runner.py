@@ -28,7 +28,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
-from ..calibration import CrystalEstimate, assume_crystal
+from ..calibration import CRYSTAL_SPAN_PPM, CrystalEstimate, assume_crystal
 from ..errors import DetectorError, DeviceLostError, PeerLostError
 from ..pipeline import _claimed, call_in_order
 from ._plan import Step
@@ -306,7 +306,7 @@ class ScanRunner:
     def _step_done(self, pass_index: int, step, records: list[dict]) -> None:
         if self.crystal.update(records):
             self.log(f"crystal error {self.crystal.ppm:+.2f} ppm (from {self.crystal.source}): later steps "
-                     f"search LTE carriers within 5 ppm of it")
+                     f"search LTE carriers within {CRYSTAL_SPAN_PPM:g} ppm of it")
         self._share()
         self._emit_batch(records)
         self.stats.steps += 1
