@@ -91,7 +91,7 @@ class SearchConfig:
     ppm_center : float
         The receiver's crystal error as far as it is known (ppm, the ``-p`` correction: LO error / frequency;
         0 = unknown). A sweep that has measured it on a decoded cell searches later tunings over a few ppm
-        around it (`with_crystal`) instead of +-120 ppm: a fraction of the PSS hypotheses.
+        around it (`LteAnalyzer.assume_crystal`) instead of +-120 ppm: a fraction of the PSS hypotheses.
     max_offset_hz : float
         Search range when the tuned frequency is unknown (+- Hz).
     step_hz : float
