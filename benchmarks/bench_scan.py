@@ -58,25 +58,31 @@ def make_sweep(folder: str) -> str:
     return base + ".sigmf-meta"
 
 
-def scan_egsm(which: tuple = ("-f", "925M:960M"), rec: str | None = None) -> tuple[float, str]:
-    """(wall seconds, the scan's summary line) of one sweep planned from `which` (scan arguments)."""
+def scan_served(which: tuple, rec: str) -> tuple[float, str, list]:
+    """Serve `rec` at real time and scan it with the arguments `which` (``--once`` unless they hold
+    ``--repeat``): (wall seconds, the summary line plus the crystal-error log line if any, sorted PCIs of the
+    LTE cells reported)."""
+    import json
+
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     port = _free_port()
-    rec = rec or os.path.join(ROOT, "recordings", "survey_egsm_sweep.sigmf-meta")
     srv = subprocess.Popen([sys.executable, "-m", "detector.cli", "serve", rec, "-P", str(port), "--loop"],
                            stderr=subprocess.DEVNULL, env=env)
     try:
         time.sleep(1.5)
         t0 = time.monotonic()
-        r = subprocess.run([sys.executable, "-m", "detector.cli", "scan", *which, "--rtl-tcp",
-                            f"127.0.0.1:{port}", "--once", "--json"], capture_output=True, text=True, env=env,
-                           timeout=900)
+        once = () if "--repeat" in which else ("--once",)
+        r = subprocess.run([sys.executable, "-m", "detector.cli", "scan", *which, "--rtl-tcp", f"127.0.0.1:{port}",
+                            *once, "--json"], capture_output=True, text=True, env=env, timeout=900)
         wall = time.monotonic() - t0
     finally:
         srv.terminate()
         srv.wait(timeout=10)
+    pcis = sorted(x["identity"]["pci"] for x in map(json.loads, r.stdout.splitlines())
+                  if x.get("kind") == "cell" and x.get("tech") == "lte")
     summary = next((ln for ln in r.stderr.splitlines() if ln.startswith("scan:")), r.stderr[-200:])
-    return wall, summary
+    learnt = [ln for ln in r.stderr.splitlines() if "crystal error" in ln]
+    return wall, summary + (f"; {learnt[0].strip()}" if learnt else ""), pcis
 
 
 def rows() -> list[tuple]:
@@ -91,7 +97,7 @@ def rows() -> list[tuple]:
         # --band GSM900 (918-960 MHz, 22 steps, of which the recording covers 35 MHz) the GSM receiver only
         for label, which, floor in (("scan 925-960 MHz, all receivers", ("-f", "925M:960M"), "25 x 1.11 s = 27.8 s"),
                                     ("scan --band GSM900", ("--band", "GSM900"), "22 x 1.11 s = 24.4 s")):
-            wall, summary = scan_egsm(which, rec)
+            wall, summary, _ = scan_served(which, rec)
             m = re.search(r"x([\d.]+) real time", summary)
             out.append((label, "served, real time", "", m.group(1) if m else "",
                         f"wall {wall:.1f} s (floor {floor}); {summary}"))
@@ -133,7 +139,7 @@ def lte_band_rows() -> list[tuple]:
                 ("scan --band B20 --repeat 3, three LTE cells (crystal learnt)", base, ("--repeat", "3")),
                 ("scan --band B20 --repeat 2, no LTE cell (+-120 ppm on every step)", base2, ("--repeat", "2")),
                 ("scan --band B20 --repeat 2 --ppm-max 5, no LTE cell", base2, ("--repeat", "2", "--ppm-max", "5"))):
-            wall, summary, found = scan_lte(("--band", "B20", *extra), rec + ".sigmf-meta")
+            wall, summary, found = scan_served(("--band", "B20", *extra), rec + ".sigmf-meta")
             m = re.search(r"x([\d.]+) real time", summary)
             out.append((label, "served, real time", "2.4", m.group(1) if m else "",
                         f"wall {wall:.1f} s (floor per sweep {floor}); cells {found}; {summary}"))
@@ -171,35 +177,11 @@ def gsm_then_lte_row() -> tuple:
                 w.write(IQBlock(y, fc, 2.4e6, start, t, segment=seg))
                 start += y.size
                 t += dt.timedelta(seconds=y.size / 2.4e6)
-        wall, summary, _ = scan_lte(("-f", "947.04M:948.96M", "--band", "B20", "--repeat", "2"), base + ".sigmf-meta")
+        wall, summary, _ = scan_served(("-f", "947.04M:948.96M", "--band", "B20", "--repeat", "2"),
+                                       base + ".sigmf-meta")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     m = re.search(r"x([\d.]+) real time", summary)
     floor = f"1 x 1.11 s + {len(centres)} x 0.19 s = {1.11 + len(centres) * 0.19:.1f} s"
     return ("scan -f 947.04M:948.96M --band B20 --repeat 2 (GSM cells, then no LTE cell)", "served, real time",
             "2.4", m.group(1) if m else "", f"wall {wall:.1f} s (floor per sweep {floor}); {summary}")
-
-
-def scan_lte(which: tuple, rec: str) -> tuple[float, str, list]:
-    """(wall seconds, summary line, sorted PCIs reported) of one sweep of `rec` served at real time."""
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    port = _free_port()
-    srv = subprocess.Popen([sys.executable, "-m", "detector.cli", "serve", rec, "-P", str(port), "--loop"],
-                           stderr=subprocess.DEVNULL, env=env)
-    try:
-        time.sleep(1.5)
-        t0 = time.monotonic()
-        once = () if "--repeat" in which else ("--once",)
-        r = subprocess.run([sys.executable, "-m", "detector.cli", "scan", *which, "--rtl-tcp", f"127.0.0.1:{port}",
-                            *once, "--json"], capture_output=True, text=True, env=env, timeout=900)
-        wall = time.monotonic() - t0
-    finally:
-        srv.terminate()
-        srv.wait(timeout=10)
-    import json
-
-    pcis = sorted(rec["identity"]["pci"] for rec in map(json.loads, r.stdout.splitlines())
-                  if rec.get("kind") == "cell" and rec.get("tech") == "lte")
-    summary = next((ln for ln in r.stderr.splitlines() if ln.startswith("scan:")), r.stderr[-200:])
-    learnt = [ln for ln in r.stderr.splitlines() if "crystal error" in ln]
-    return wall, summary + (f"; {learnt[0].strip()}" if learnt else ""), pcis

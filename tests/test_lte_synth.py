@@ -273,7 +273,7 @@ def test_known_crystal_error_narrows_the_search_and_still_finds_the_cell():
         cells = search(x, 2.4e6, fc, SearchConfig(ppm_center=center, ppm_max=5.0))
         assert [c.pci for c in cells] == found, center
     cell = search(x, 2.4e6, fc, SearchConfig(ppm_center=ppm, ppm_max=5.0))[0]
-    assert carrier_raster(fc, cell.offset_hz, 2.4e6, 5.0, ppm)[0] == 806.0e6
+    assert carrier_raster(fc, cell.offset_hz, 2.4e6, clock=cell.timing.clock)[0] == 806.0e6
     # one period per offset near 806.0 MHz: 5 ppm (4 kHz) cannot reach the next raster point
     (row,) = candidate_periods(np.array([-100e3 - ppm * 1e-6 * fc]), fc, raster_offsets_hz=np.array([-1e5, 0.0]),
                                ppm_max=5.0, ppm_center=ppm)

@@ -65,8 +65,6 @@ class CellAccumulator:
     center_freq_hz: float
     sample_rate_hz: float
     cells: list = field(default_factory=list)  # (window t0, window first sample, LteCell)
-    ppm_max: float = 120.0  # the crystal error's range the search assumed (`SearchConfig`)
-    ppm_center: float = 0.0
 
     def best(self) -> LteCell:
         return max((c for _, _, c in self.cells), key=lambda c: c.pss_metric)
@@ -90,7 +88,7 @@ def cell_record(acc: CellAccumulator) -> dict:
     offsets = [c.offset_hz for _, _, c in acc.cells]
     off = float(np.median(offsets))
     if known:
-        raster, foff = carrier_raster(fc, off, acc.sample_rate_hz, acc.ppm_max, acc.ppm_center, best.timing.clock)
+        raster, foff = carrier_raster(fc, off, acc.sample_rate_hz, clock=best.timing.clock)
         chans = _channels(raster, best.duplex)
         if chans:
             rec["band"] = chans[0].band
@@ -197,15 +195,13 @@ class LteAnalyzer:
             return
         for c in cells:
             if fc is not None:
-                raster, _ = carrier_raster(fc, c.offset_hz, self._fs, self.config.ppm_max, self.config.ppm_center,
-                                           c.timing.clock)
+                raster, _ = carrier_raster(fc, c.offset_hz, self._fs, clock=c.timing.clock)
                 key = (raster, c.pci)
             else:
                 key = (round(c.offset_hz / 100e3), c.pci)
             acc = self._cells.get(key)
             if acc is None:
-                acc = self._cells[key] = CellAccumulator(self._fc, self._fs, ppm_max=self.config.ppm_max,
-                                                         ppm_center=self.config.ppm_center)
+                acc = self._cells[key] = CellAccumulator(self._fc, self._fs)
             acc.cells.append((t0, s0 - self._seg_s0, c))
 
     def _flush(self) -> list[dict]:

@@ -41,7 +41,7 @@ class _Collector:
         if not (center_freq_hz == center_freq_hz) or center_freq_hz <= 0:
             return
         for c in search(x, fs, center_freq_hz, self.config):
-            raster, off = carrier_raster(center_freq_hz, c.offset_hz, fs, self.config.ppm_max, clock=c.timing.clock)
+            raster, off = carrier_raster(center_freq_hz, c.offset_hz, fs, clock=c.timing.clock)
             try:
                 chans = [ch for ch in lte_channels(raster, tol_hz=1.0) if ch.duplex == c.duplex] or \
                     lte_channels(raster, tol_hz=1.0)

@@ -244,14 +244,9 @@ def _fold_best(mag: np.ndarray, periods: np.ndarray, width: int, h_count: int, g
     for pi in range(periods.shape[1]):
         starts = np.round(h[None, :] * periods[:, pi:pi + 1]).astype(np.int64)  # (R, H)
         fo = np.zeros((mag.shape[0], 3, width), np.float32)
-        # rows with fewer candidates repeat their first: left at zero, the maximum takes candidate 0's fold
-        todo = np.ones(mag.shape[0], bool) if pi == 0 else periods[:, pi] != periods[:, 0]
         uniq, inverse = np.unique(starts, axis=0, return_inverse=True)
-        inverse = np.where(todo, inverse.ravel(), -1)
         for gi, row_starts in enumerate(uniq):
-            rows = np.flatnonzero(inverse == gi)
-            if rows.size == 0:
-                continue
+            rows = np.flatnonzero(inverse.ravel() == gi)
             acc = fo[rows] if rows.size > 1 else fo[rows[0]][None]
             for o in row_starts:
                 seg = mag[rows, :, o:o + width] if rows.size > 1 else mag[rows[0], :, o:o + width][None]

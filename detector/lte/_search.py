@@ -703,9 +703,9 @@ def search(x: np.ndarray, sample_rate_hz: float = FS, center_freq_hz: float | No
 
 
 def carrier_raster(center_freq_hz: float, offset_hz: float, sample_rate_hz: float, ppm_max: float = 120.0,
-                   ppm_center: float = 0.0, clock: float | None = None) -> tuple[float, float]:
+                   clock: float | None = None) -> tuple[float, float]:
     """(raster frequency, measured - raster) of a carrier seen `offset_hz` from the tuned frequency (Hz), the
-    receiver's crystal error being within `ppm_max` of `ppm_center` (ppm).
+    receiver's crystal error being within `ppm_max` ppm.
 
     `clock` (the cell's measured sample-clock ratio, `CellTiming.clock`): the LO shares the crystal, so the
     carrier was seen (clock - 1) x its frequency low, and the raster point is the one nearest the corrected
@@ -722,9 +722,8 @@ def carrier_raster(center_freq_hz: float, offset_hz: float, sample_rate_hz: floa
     if clock is not None and abs(clock - 1) < 1e-3:
         raster = round(f * clock / 1e5) * 1e5
         return float(raster), float(f - raster)
-    f_true = f + ppm_center * 1e-6 * f  # seen low by the crystal error
-    if sample_rate_hz <= 2.5e6 and abs(f_true - tuned) <= ppm_max * 1e-6 * tuned + 1e3:
+    if sample_rate_hz <= 2.5e6 and abs(f - tuned) <= ppm_max * 1e-6 * tuned + 1e3:
         raster = tuned
     else:
-        raster = round(f_true / 1e5) * 1e5
+        raster = round(f / 1e5) * 1e5
     return float(raster), float(f - raster)

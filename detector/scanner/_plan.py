@@ -79,7 +79,7 @@ def lte_hops(lo_hz: float, hi_hz: float, sample_rate_hz: float, crop: float = 0.
 
     Examples
     --------
-    >>> len(lte_hops(791e6, 821e6, 2.4e6))  # band 20: 21 steps (plan_hops' 16 would miss a fifth of the raster)
+    >>> len(lte_hops(791e6, 821e6, 2.4e6))  # band 20: 21 steps (plan_hops' 16 miss a quarter of the raster)
     21
     """
     from ..lte import lte_reach_hz

@@ -105,17 +105,14 @@ def _worker_init(shared_crystal=None) -> None:
     load_analyzers()  # import the receivers while the first step is captured
 
 
-def process_step(make_analyzers: Callable[[], list], step, blocks: list, crystal_ppm: float | None = None
-                 ) -> tuple[list[dict], float]:
-    """Run fresh `make_analyzers()` over one step's blocks (in a worker process), the crystal error being
-    `crystal_ppm` as far as the sweep knows (in a scan's worker: the estimate when the step starts, which
-    cells decoded since the step was captured may have given): (records, CPU seconds)."""
+def process_step(make_analyzers: Callable[[], list], step, blocks: list) -> tuple[list[dict], float]:
+    """Run fresh `make_analyzers()` over one step's blocks (in a worker process), with the scan's crystal
+    estimate as it is when the step starts (cells decoded since it was captured may have given it): (records,
+    CPU seconds)."""
     t = time.process_time()
     analyzers = for_step(make_analyzers(), step)
-    if _SHARED_CRYSTAL is not None:
-        v = _SHARED_CRYSTAL.value
-        crystal_ppm = None if math.isnan(v) else v
-    assume_crystal(analyzers, crystal_ppm)
+    v = _SHARED_CRYSTAL.value if _SHARED_CRYSTAL is not None else math.nan
+    assume_crystal(analyzers, None if math.isnan(v) else v)
     out: list[dict] = []
     for block in blocks:
         out.extend(call_in_order(analyzers, "process", block))
@@ -312,14 +309,13 @@ class ScanRunner:
         self.stats.steps += 1
         self.on_progress(pass_index, step, self.stats)
 
-    def _drain(self, pending: collections.deque, wait_for: int | None = None, timeout: float | None = None) -> None:
-        """Report the steps whose workers are done, in sweep order; wait while more than `wait_for` are
-        pending (None: do not wait), or for all of them with `timeout` (then give up on the rest)."""
+    def _drain(self, pending: collections.deque, timeout: float | None = None) -> None:
+        """Report the steps whose workers are done, in sweep order; with `timeout`, wait for all of them (then
+        give up on the rest)."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while pending:
             fut, local_recs, pass_index, step = pending[0]
-            must_wait = (wait_for is not None and len(pending) > wait_for) or timeout is not None
-            if not fut.done() and not must_wait:
+            if not fut.done() and timeout is None:
                 return
             left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
             try:
@@ -388,8 +384,7 @@ class ScanRunner:
                         self._step_done(pass_index, step, local)
                     else:
                         self._share()  # (an estimate may have lapsed)
-                        fut = pool.submit(process_step, self.step_analyzers, step, step_blocks,
-                                          self.crystal.current())
+                        fut = pool.submit(process_step, self.step_analyzers, step, step_blocks)
                         pending.append((fut, local, pass_index, step))
                         self._inflight = [p[0] for p in pending]
                         fut.add_done_callback(self._step_finished)
