@@ -707,6 +707,16 @@ def _scan_jobs(jobs: int | None) -> int:
     return min(cores, 4) if cores > 1 else 0
 
 
+def _pace_hint(args, steps) -> str:
+    """What to do about a sweep the CPU held back: with LTE steps and the crystal error unknown, the LTE search
+    covers +-120 ppm (most of a step's CPU) until a decoded cell gives the error."""
+    if getattr(args, "ppm_max", None) is not None or not any("lte" in (s.techs or ()) for s in steps):
+        return ""
+    return ("; no cell has given the crystal error yet, so LTE carriers are searched over +-120 ppm: a dongle "
+            "calibrated with `detector calibrate` (then -p PPM --ppm-max 5), or a TCXO one with --ppm-max 5, "
+            "cuts that search several-fold")
+
+
 def cmd_scan(args) -> int:
     """``detector scan``: sweep, detect, flag; live table on a TTY, JSON lines with --json."""
     import functools
@@ -744,9 +754,7 @@ def cmd_scan(args) -> int:
 
     table = LiveTable()
 
-    def log(msg):
-        if not table.tty:
-            print(f"detector scan: {msg}", file=sys.stderr, flush=True)
+    log = table.log
 
     first = open_source()
     steps, skipped = check_reachable(steps, _tuner_ranges(first), getattr(first, "tuner_name", None)
@@ -787,7 +795,8 @@ def cmd_scan(args) -> int:
                         functools.partial(pipeline.build_analyzers, options, False if jobs else None),
                         on_record, passes=passes, on_progress=on_progress, reconnect_s=args.reconnect, log=log,
                         judge=judge, jobs=jobs,
-                        step_analyzers=functools.partial(pipeline.build_analyzers, options, True) if jobs else None)
+                        step_analyzers=functools.partial(pipeline.build_analyzers, options, True) if jobs else None,
+                        pace_hint=_pace_hint(args, steps))
     try:
         stats = runner.run()
     finally:
@@ -801,7 +810,8 @@ def cmd_scan(args) -> int:
     print(f"scan: {stats.passes} sweep(s), {stats.steps} step(s), {len(runner.records)} detection(s) "
           f"({foreign} foreign), {stats.samples} samples at x{stats.realtime_factor:.1f} real time per core"
           f"{workers}, dropped {stats.dropped}, {stats.reconnects} reconnect(s), {stats.wall_s:.1f} s"
-          + (f" (sweeps: {', '.join(f'{w:.1f}' for w in stats.pass_wall_s)} s)" if len(stats.pass_wall_s) > 1 else ""),
+          + (f" (sweeps: {', '.join(f'{w:.1f}' for w in stats.pass_wall_s)} s)" if len(stats.pass_wall_s) > 1 else "")
+          + (f", waited {stats.waited_s:.1f} s for the workers" if stats.waited_s >= 0.05 else ""),
           file=sys.stderr)
     err = runner.error
     if isinstance(err, KeyboardInterrupt):

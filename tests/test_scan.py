@@ -83,6 +83,22 @@ def test_live_table_highlights_foreign_rows_and_honours_no_color():
     assert out.getvalue().count("\n") == 1 and "\x1b[" not in out.getvalue()
 
 
+def test_live_table_keeps_log_messages_under_the_table_on_a_tty():
+    rec = {"kind": "cell", "tech": "gsm", "freq_hz": 947.4e6, "identity": {"bsic": 21}, "verdict": "domestic"}
+    out = _Tty()
+    t = LiveTable(out, min_interval_s=3600, env={})
+    t.add(record_key(rec), rec)
+    for i in range(LiveTable.MESSAGES + 1):
+        t.log(f"message {i}")
+    last = out.getvalue().rsplit("\x1b[H\x1b[2J", 1)[1]  # the last redraw (forced: throttling would hide it)
+    assert last.index("947.400") < last.index(f"message {LiveTable.MESSAGES}")  # under the table
+    assert "message 0" not in last and "message 1" in last  # the last few only
+    out = io.StringIO()
+    t = LiveTable(out, env={})
+    t.log("reconnected to rtl_tcp")
+    assert out.getvalue() == "detector scan: reconnected to rtl_tcp\n"
+
+
 
 
 def _serve(port, *extra):
@@ -341,3 +357,86 @@ def test_scan_steps_after_a_decoded_cell_search_around_its_crystal_error():
     runner.run()
     assert seen == [None, -31.2, -31.2]
     assert any("crystal error -31.20 ppm (from LTE PCI 7 at 806.0 MHz)" in m for m in logs), logs
+
+
+def _silent_source():
+    """A source of zeros at real-time pace."""
+    from detector.sources._base import TunableSource
+
+    class Silent(TunableSource):
+        name = "silent"
+        settle_samples = 0
+
+        def _set_center_freq(self, f):
+            pass
+
+        def set_sample_rate(self, fs):
+            self.sample_rate_hz = fs
+
+        def set_gain(self, g):
+            pass
+
+        def _read(self, count):
+            time.sleep(count / self.sample_rate_hz)
+            return np.zeros(count, np.complex64), 0
+
+    src = Silent()
+    src.set_sample_rate(2.4e6)
+    return src
+
+
+class SlowReceiver:
+    """0.3 s of work per step (in a worker process: importable by name)."""
+    name = "lte"
+    step_local = True
+
+    def process(self, block):
+        return []
+
+    def end_step(self):
+        time.sleep(0.3)
+        return []
+
+    def finish(self):
+        return []
+
+
+def slow_receivers():
+    return [SlowReceiver()]
+
+
+def test_scan_says_when_the_workers_not_the_dwell_set_the_pace():
+    from detector.scanner import ScanRunner, Step
+
+    steps = [Step(i, 800e6 + i * 1.4e6, 0.01, "B20", ("lte",)) for i in range(8)]
+    logs = []
+    runner = ScanRunner(_silent_source, steps, lambda: [], lambda rec: None, log=logs.append, jobs=1,
+                        step_analyzers=slow_receivers, pace_hint="; HINT")
+    stats = runner.run()
+    assert stats.steps == 8 and stats.dropped == 0
+    assert stats.waited_s > 1.0  # 8 x 0.3 s of work on one worker, 8 x 10 ms of capture
+    notes = [m for m in logs if "set the pace" in m]
+    assert len(notes) == 1 and notes[0].startswith("sweep 1: the receivers, not the dwell, set the pace") \
+        and notes[0].endswith("for 1 worker(s); HINT"), logs
+    runner.crystal.update([{"kind": "cell", "tech": "gsm", "freq_hz": 947.4e6, "identity": {"bsic": 21},
+                            "gsm": {"ppm": -30.4}}])
+    runner._pace_noted = False
+    n_logs = len(logs)
+    runner._note_pace(1, 10.0, 2.5)  # a quarter or less: nothing to say
+    assert len(logs) == n_logs
+    runner._note_pace(1, 10.0, 3.0)  # a crystal error is known: no hint about finding one
+    assert logs[-1] == "sweep 2: the receivers, not the dwell, set the pace: the capture waited 3.0 s of 10.0 s " \
+        "for 1 worker(s)"
+    runner._note_pace(2, 10.0, 9.0)  # once per scan
+    assert len(logs) == n_logs + 1
+
+
+def test_pace_hint_points_at_the_crystal_range_only_where_it_applies():
+    from types import SimpleNamespace
+
+    from detector.cli import _pace_hint
+
+    b20, gsm = (plan_sweep(targets_from([], [b]), 2.4e6) for b in ("B20", "GSM900"))
+    assert "--ppm-max 5" in _pace_hint(SimpleNamespace(ppm_max=None), b20)
+    assert _pace_hint(SimpleNamespace(ppm_max=5.0), b20) == ""  # the range is already the user's
+    assert _pace_hint(SimpleNamespace(ppm_max=None), gsm) == ""  # no LTE search in a GSM900 sweep

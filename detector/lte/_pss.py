@@ -86,6 +86,21 @@ def pss_threshold(half_frames: int, n_tests: float, pfa: float) -> float:
 
 
 @lru_cache(maxsize=8)
+def _smooth_len(n: int, multiple: int = 1) -> int:
+    """The smallest FFT length >= `n` that is a multiple of `multiple` with no prime factor above 5 (pocketfft's
+    fastest; a factor 7 or 11 costs ~60 %: 77000 points 1.05 ms, 76800 0.65 ms here).
+
+    Examples
+    --------
+    >>> _smooth_len(76866, 4), _smooth_len(153728, 4)
+    (77760, 155520)
+    """
+    k = sfft.next_fast_len(n, real=True)
+    while k % multiple:
+        k = sfft.next_fast_len(k + 1, real=True)
+    return k
+
+
 def _replica_spectra(nfft: int, half: int, sample_rate_hz: float = FS) -> tuple[np.ndarray, np.ndarray, float]:
     """Conjugate spectra (nfft-point) of the three PSS replicas sampled at `sample_rate_hz` over the bins
     [0, half) and [nfft - half, nfft), and a replica's energy (read-only, cached: every window reuses them)."""
@@ -304,9 +319,7 @@ def pss_search(x: np.ndarray, offsets_hz: np.ndarray, carrier_hz: float | None =
     n = x.size
     if n < HALF_FRAME // 2 + NFFT:
         raise ValueError(f"capture too short for a PSS search: {n} samples, need >= {HALF_FRAME // 2 + NFFT}")
-    nfft = sfft.next_fast_len(n + NFFT)
-    while nfft % 4:  # m even: the kept band is exactly the spectrum of the 0.96 MS/s correlation
-        nfft = sfft.next_fast_len(nfft + 1)
+    nfft = _smooth_len(n + NFFT, 4)  # m even: the kept band is exactly the spectrum of the 0.96 MS/s correlation
     m = nfft // 2  # bins kept: the +-480 kHz the PSS occupies
     df = FS / nfft
     shifts = np.unique(np.round(np.asarray(offsets_hz, dtype=np.float64) / df).astype(np.int64))
@@ -411,9 +424,9 @@ def pss_prescreen(x: np.ndarray, sample_rate_hz: float, offsets_hz: np.ndarray, 
     ratio = Fraction(fs / (FS / 2)).limit_denominator(1000)  # nfft / m
     a, b = ratio.numerator, ratio.denominator
     step_m = 2 * b
-    m = sfft.next_fast_len(int(np.ceil(n * (FS / 2) / fs)) + NFFT // 2 + 2)
-    while m % step_m or sfft.next_fast_len(m * a // b) != m * a // b:
-        m = sfft.next_fast_len(m + 1)
+    m = _smooth_len(int(np.ceil(n * (FS / 2) / fs)) + NFFT // 2 + 2, step_m)
+    while sfft.next_fast_len(m * a // b) != m * a // b:  # a rate whose ratio to 0.96 MS/s has large primes
+        m = _smooth_len(m + 1, step_m)
     nfft = m * a // b
     df = fs / nfft
     n_valid = int(np.floor((n / fs - NFFT / FS) * (FS / 2))) + 1

@@ -63,6 +63,7 @@ class ScanStats:
     wall_s: float = 0.0
     pass_wall_s: list[float] = field(default_factory=list)
     workers: int = 0
+    waited_s: float = 0.0  # the capture paused between steps for the workers (the CPU, not the dwell, set the pace)
 
     @property
     def realtime_factor(self) -> float:
@@ -143,13 +144,16 @@ class ScanRunner:
         Worker processes for the step-local analyzers (0: everything in this process). With jobs > 0,
         `make_analyzers` gives the analyzers that stay here and `step_analyzers` (picklable, e.g. a
         `functools.partial` of `detector.pipeline.build_analyzers`) those each step builds in a worker.
+    pace_hint : str
+        Appended to the note logged (once) after a sweep the workers held back by more than a quarter of its
+        time, when no crystal error is known by then (e.g. how to narrow the LTE search).
     """
 
     def __init__(self, open_source: Callable, steps: list[Step], make_analyzers: Callable[[], list],
                  on_record: Callable[[dict], None], passes: int | None = 1,
                  on_progress: Callable | None = None, reconnect_s: float = 30.0, block_samples: int = 1 << 16,
                  log: Callable[[str], None] = lambda msg: None, judge: Callable[[dict], dict] | None = None,
-                 jobs: int = 0, step_analyzers: Callable[[], list] | None = None):
+                 jobs: int = 0, step_analyzers: Callable[[], list] | None = None, pace_hint: str = ""):
         if jobs and step_analyzers is None:
             raise ValueError("jobs > 0 needs step_analyzers (the analyzers a worker builds for each step)")
         self.jobs = max(int(jobs), 0)
@@ -175,6 +179,9 @@ class ScanRunner:
         self._backlog = threading.Condition()  # signalled when a step handed to the workers is done
         self._inflight: list[Future] = []  # those steps (the capture thread reads it, the main thread replaces it)
         self._share: Callable[[], None] = lambda: None  # publish the estimate to the workers
+        self.pace_hint = pace_hint
+        self._pace_noted = False
+        self._waited_running_s = 0.0  # of stats.waited_s, what came after the workers' start-up
 
     # -- capture thread ---------------------------------------------------------------------------
     def _put(self, item) -> bool:
@@ -255,6 +262,8 @@ class ScanRunner:
         never cut short, so no sample of a step is lost to the CPU being slower than the dwell."""
         if not self.jobs:
             return
+        t0 = time.monotonic()
+        starting = not any(f.done() for f in self._inflight) and self.stats.steps == 0  # workers importing
         with self._backlog:
             paused = False
             # steps done but not yet reported (behind a slower one, reports keep sweep order) hold no samples
@@ -263,6 +272,21 @@ class ScanRunner:
                     src.pause()
                     paused = True
                 self._backlog.wait(0.2)
+        if paused:
+            waited = time.monotonic() - t0
+            self.stats.waited_s += waited
+            if not starting:
+                self._waited_running_s += waited
+
+    def _note_pace(self, pass_index: int, wall_s: float, waited_s: float) -> None:
+        """Say once when a sweep took longer than its dwell because the workers could not keep up: the
+        capture waited for them (`waited_s`, not counting their start-up) more than a quarter of `wall_s`."""
+        if self._pace_noted or waited_s <= 0.25 * wall_s:
+            return
+        self._pace_noted = True
+        hint = self.pace_hint if self.crystal.current() is None else ""
+        self.log(f"sweep {pass_index + 1}: the receivers, not the dwell, set the pace: the capture waited "
+                 f"{waited_s:.1f} s of {wall_s:.1f} s for {self.jobs} worker(s){hint}")
 
     # -- processing (caller's thread) -------------------------------------------------------------
     def _same_emission(self, rec: dict):
@@ -335,6 +359,7 @@ class ScanRunner:
         """Run the scan; returns the stats. ``self.error`` holds what ended it early (lost device, Ctrl-C)."""
         t0 = time.monotonic()
         pass_t0 = t0
+        pass_waited = pass_startup = 0.0
         pool = None
         if self.jobs:
             import multiprocessing
@@ -398,7 +423,10 @@ class ScanRunner:
                     self.stats.passes += 1
                     now = time.monotonic()
                     self.stats.pass_wall_s.append(now - pass_t0)
-                    pass_t0 = now
+                    startup = (self.stats.waited_s - self._waited_running_s) - pass_startup
+                    self._note_pace(pass_index, now - pass_t0 - startup, self._waited_running_s - pass_waited)
+                    pass_t0, pass_waited = now, self._waited_running_s
+                    pass_startup = self.stats.waited_s - self._waited_running_s
                     analyzers = self.make_analyzers()
                 elif kind == "error":
                     self.error = payload

@@ -1,9 +1,12 @@
 """The live cell table of `detector scan` on a terminal (stderr), like grgsm_scanner and CellSearch plus
 operator and verdict columns. Foreign rows are highlighted unless NO_COLOR is set or stderr is not a TTY;
-off a TTY the table is not redrawn and each new detection is one log line instead."""
+off a TTY the table is not redrawn and each new detection is one log line instead. Log messages (reconnects,
+the crystal error learnt, a sweep the CPU held back) are lines on stderr off a TTY and the last few lines under
+the table on one (a redraw would wipe a plain line)."""
 
 from __future__ import annotations
 
+import collections
 import os
 import sys
 import time
@@ -54,6 +57,9 @@ def format_row(rec: dict) -> str:
 class LiveTable:
     """Redraws the table and a progress line on a TTY (at most every `min_interval_s`); logs otherwise."""
 
+    #: log messages kept under the table on a TTY
+    MESSAGES = 4
+
     def __init__(self, stream=None, min_interval_s: float = 0.25, env=None):
         self.stream = stream or sys.stderr
         env = os.environ if env is None else env
@@ -62,7 +68,17 @@ class LiveTable:
         self.min_interval_s = min_interval_s
         self.rows: dict = {}
         self.progress = ""
+        self.messages: collections.deque[str] = collections.deque(maxlen=self.MESSAGES)
         self._last = 0.0
+
+    def log(self, msg: str) -> None:
+        """A log message: a ``detector scan: msg`` line off a TTY; on one, kept (time-stamped, the last
+        `MESSAGES`) under the table and drawn at once."""
+        if not self.tty:
+            print(f"detector scan: {msg}", file=self.stream, flush=True)
+            return
+        self.messages.append(f"{time.strftime('%H:%M:%S')} {msg}")
+        self.draw(force=True)
 
     def add(self, key, rec: dict) -> None:
         """Add or update a row; off a TTY, print it as a log line."""
@@ -91,5 +107,7 @@ class LiveTable:
             if self.color and rec.get("verdict") == "foreign":
                 line = f"\x1b[1;31m{line}\x1b[0m"
             lines.append(line)
+        if self.messages:
+            lines += ["", *self.messages]
         self.stream.write("\n".join(lines) + "\n")
         self.stream.flush()
