@@ -106,6 +106,10 @@ def _worker_init(shared_crystal=None) -> None:
     load_analyzers()  # import the receivers while the first step is captured
 
 
+def _ready() -> None:
+    """A no-op task: submitting it starts a worker (a spawning pool starts them one per task)."""
+
+
 def process_step(make_analyzers: Callable[[], list], step, blocks: list) -> tuple[list[dict], float]:
     """Run fresh `make_analyzers()` over one step's blocks (in a worker process), with the scan's crystal
     estimate as it is when the step starts (cells decoded since it was captured may have given it): (records,
@@ -374,6 +378,8 @@ class ScanRunner:
                 os.environ.setdefault(var, "1")
             pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
                                        initializer=_worker_init, initargs=(shared,))
+            for _ in range(self.jobs):  # start every worker now: they import the receivers during the first dwell
+                pool.submit(_ready)
             self.stats.workers = self.jobs
         pending: collections.deque[tuple[Future, list[dict], int, object]] = collections.deque()
         step_blocks: list = []
