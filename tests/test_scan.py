@@ -307,24 +307,6 @@ def test_crystal_error_is_learnt_from_decoded_cells_only_and_lapses():
 def test_scan_steps_after_a_decoded_cell_search_around_its_crystal_error():
     """The runner hands each step's receivers the crystal error learnt from the cells decoded so far."""
     from detector.scanner import ScanRunner, Step
-    from detector.sources._base import TunableSource
-
-    class Silent(TunableSource):
-        name = "silent"
-        settle_samples = 0
-
-        def _set_center_freq(self, f):
-            pass
-
-        def set_sample_rate(self, fs):
-            self.sample_rate_hz = fs
-
-        def set_gain(self, g):
-            pass
-
-        def _read(self, count):
-            return np.zeros(count, np.complex64), 0
-
     seen = []
 
     class Receiver:
@@ -346,14 +328,9 @@ def test_scan_steps_after_a_decoded_cell_search_around_its_crystal_error():
         def finish(self):
             return []
 
-    def open_source():
-        src = Silent()
-        src.set_sample_rate(2.4e6)
-        return src
-
     steps = [Step(i, 800e6 + i * 1.4e6, 0.01, "B20", ("lte",)) for i in range(3)]
     logs = []
-    runner = ScanRunner(open_source, steps, lambda: [Receiver()], lambda rec: None, log=logs.append)
+    runner = ScanRunner(_silent_source, steps, lambda: [Receiver()], lambda rec: None, log=logs.append)
     runner.run()
     assert seen == [None, -31.2, -31.2]
     assert any("crystal error -31.20 ppm (from LTE PCI 7 at 806.0 MHz)" in m for m in logs), logs
