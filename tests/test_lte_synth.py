@@ -308,3 +308,16 @@ def test_record_names_the_raster_point_the_sample_clock_implies(ppm, fc):
     (rec,) = a.end_step()
     assert (rec["identity"]["pci"], rec["channel"], rec["freq_hz"]) == (377, 6300, 806.0e6)
     assert rec["lte"]["ppm"] == pytest.approx(ppm, abs=0.5)
+
+
+def test_replica_spectra_are_computed_once_per_fft_length():
+    """Every window of a scan reuses the PSS replica spectra (a lost cache costs each 80 ms step two extra
+    FFT sets): a second search of the same length misses nothing."""
+    from detector.lte import _pss
+
+    rng = np.random.default_rng(3)
+    x = ((rng.standard_normal((192000, 2)) * 0.1).view(np.complex128)[:, 0]).astype(np.complex64)
+    search(x, 2.4e6, 806e6)
+    misses = _pss._replica_spectra.cache_info().misses
+    search(x, 2.4e6, 806e6)
+    assert _pss._replica_spectra.cache_info().misses == misses
