@@ -199,3 +199,29 @@ def test_lag_correlator_noise_false_alarms_match_the_threshold():
     lo, hi = stats.binom.ppf([1e-4, 1 - 1e-4], trials, 0.05)
     assert lo <= hits <= hi
     assert lag_threshold(3872, 0.05) == pytest.approx(np.sqrt(-np.log(0.05) / 3872))
+
+
+def test_flatten_narrowband_pulls_a_carrier_down_to_the_level_around_it_and_leaves_the_rest():
+    from detector.dsp import flatten_narrowband
+
+    fs, n = 2.4e6, 240000
+    rng = np.random.default_rng(4)
+    noise = ((rng.standard_normal(n) + 1j * rng.standard_normal(n)) / np.sqrt(2)).astype(np.complex64)
+    # a 200 kHz-wide carrier 20 dB above the noise density at +500 kHz (band-limited noise, shaped in frequency)
+    spec = np.fft.fft(rng.standard_normal(n) + 1j * rng.standard_normal(n))
+    f = np.fft.fftfreq(n, 1 / fs)
+    spec[np.abs(f - 500e3) > 100e3] = 0
+    carrier = np.fft.ifft(spec) * np.sqrt(100 * fs / 200e3 / 2)
+    x = (noise + carrier).astype(np.complex64)
+    y = flatten_narrowband(x, fs)
+
+    def band_db(z, lo, hi):
+        p = np.abs(np.fft.fft(z)) ** 2
+        return 10 * np.log10(p[(f >= lo) & (f < hi)].mean() / (np.abs(np.fft.fft(noise)) ** 2).mean())
+
+    assert band_db(x, 450e3, 550e3) > 19  # the carrier, before
+    assert abs(band_db(y, 450e3, 550e3)) < 1.5  # at the level around it, after
+    assert abs(band_db(y, -900e3, 300e3) - band_db(x, -900e3, 300e3)) < 0.05  # the rest untouched
+    # a lone spike (the RTL-SDR's DC offset) is no carrier: nothing changes, the same array comes back
+    dc = (noise + 0.5).astype(np.complex64)
+    assert flatten_narrowband(dc, fs) is dc

@@ -321,3 +321,24 @@ def test_replica_spectra_are_computed_once_per_fft_length():
     misses = _pss._replica_spectra.cache_info().misses
     search(x, 2.4e6, 806e6)
     assert _pss._replica_spectra.cache_info().misses == misses
+
+
+def test_a_cell_under_a_strong_gsm_carrier_is_found():
+    """The border case: a foreign GSM C0 25 dB above the noise (in its 200 kHz) sits 200 kHz from the centre
+    of a band-8 LTE cell at 0 dB, inside its PSS band. Without `SearchConfig.flatten_narrowband` the GSM
+    carrier swamps the PSS correlation (0 of 6 seeds found); with it the cell is found on its other
+    subcarriers."""
+    from dataclasses import replace
+
+    from detector.synth._gsm import border_scene_cells, gsm_scene
+
+    fc = 955.4e6
+    cell = LteCellSpec(pci=217, earfcn=3750, n_rb_dl=25, snr_db=0.0, n_ports=2, sfn0=321)
+    xl, _ = lte_scene([cell], fc, 2.4e6, 0.08, -31.0, -30.0, 2, quantise=False)
+    # the GSM scene's own noise 50 dB lower: its carrier is 25 dB above the LTE scene's noise in 200 kHz
+    gsm = replace(border_scene_cells(2)[0], arfcn=101, snr_db=75.0)  # 955.2 MHz
+    xg, _ = gsm_scene([gsm], fc, 2.4e6, 0.08, -31.0, -80.0, 9, quantise=False)
+    x = (xl + xg[:xl.size]).astype(np.complex64)
+    cells = search(x, 2.4e6, fc)
+    assert [c.pci for c in cells] == [217]
+    assert cells[0].mib is not None and cells[0].mib.n_rb_dl == 25

@@ -2,7 +2,8 @@
 
 PSD (`welch_psd`, streaming `PsdAccumulator`), noise floor and CFAR occupancy with a stated
 false-alarm probability, emission grouping, channel power on any raster, occupied bandwidth,
-RTL-SDR artefact masks (DC spike, band-edge roll-off), frequency shift and resampling.
+RTL-SDR artefact masks (DC spike, band-edge roll-off), narrowband-carrier flattening, frequency shift and
+resampling.
 """
 
 from ._floor import (
@@ -17,6 +18,7 @@ from ._floor import (
     occupied_bandwidth,
 )
 from ._lagcorr import LagCorrelator, lag_threshold
+from ._narrowband import flatten_narrowband
 from ._psd import PsdAccumulator, equivalent_averages, to_db, welch_psd
 from ._resample import decimate, freq_shift, rational_ratio, resample
 
@@ -31,6 +33,7 @@ __all__ = [
     "edge_mask",
     "equivalent_averages",
     "find_emissions",
+    "flatten_narrowband",
     "freq_shift",
     "lag_threshold",
     "noise_floor",

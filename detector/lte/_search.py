@@ -35,6 +35,12 @@
    Duplicates (same PCI, or leakage of a stronger carrier into a neighbouring sub-band) merge.
 5. PBCH/MIB (`decode_pbch`), reported only when the CRC matches a port mask; TDD UL/DL configuration.
 
+Before all this, a carrier narrower than LTE standing >= 6 dB above the spectrum around it (a GSM carrier) is
+pulled down to that level (`SearchConfig.flatten_narrowband`). Measured (an LTE band-8 cell, 25 RB, 2.4 MS/s,
+with a GSM C0 200 kHz from its centre, 6 seeds each): with the GSM carrier 25 dB above the noise in its
+200 kHz, the cell at -6 / 0 / +6 dB was found 0 / 0 / 0 times without and 5 / 6 / 6 times with it; 10 dB
+above: 4 / 6 / 6 and 6 / 6 / 6. Clean captures (no such carrier) are searched unchanged.
+
 A known crystal error (`SearchConfig.ppm_center`, e.g. learnt by a sweep from a decoded cell, with
 `ppm_max` = 5) limits the offsets to those near raster points seen at that error: about a seventh of the
 hypotheses at 800 MHz (0.12 s instead of 0.9 s for an 80 ms window at 2.4 MS/s without LTE) and a lower
@@ -51,6 +57,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..dsp import flatten_narrowband
 from ._constants import FS, HALF_FRAME, NFFT, PSS_FFT_OFFSET, SSS_PSS_DISTANCE
 from ._crs import crs_frequency_offset, crs_frequency_search, smooth_freq
 from ._ofdm import CellTiming, demod, modulate_window
@@ -135,6 +142,11 @@ class SearchConfig:
     pbch_frames : int
         Radio frames used by the MIB decoder at most.
     decode_mib, tdd_detail : bool
+    flatten_narrowband : bool
+        Pull carriers narrower than an LTE carrier that stand 6 dB or more above the spectrum around them (GSM
+        carriers, >= 120 kHz wide) down to its level before the search (`detector.dsp.flatten_narrowband`):
+        an LTE cell with a strong GSM carrier inside its PSS band (a foreign carrier across the border) is
+        found with the rest of its subcarriers. Captures without such a carrier are searched unchanged.
     clock_locked : bool
         The receiver's sample clock and LO share a crystal (RTL-SDR, HackRF): the half-frame period is
         scaled by the crystal error implied by each offset hypothesis.
@@ -162,6 +174,7 @@ class SearchConfig:
     prescreen_pfa: float = 0.2
     decode_mib: bool = True
     tdd_detail: bool = True
+    flatten_narrowband: bool = True
     clock_locked: bool = True
 
 
@@ -646,6 +659,8 @@ def search(x: np.ndarray, sample_rate_hz: float = FS, center_freq_hz: float | No
     """
     cfg = config or SearchConfig()
     x = _check_input(x, float(sample_rate_hz))
+    if cfg.flatten_narrowband:
+        x = flatten_narrowband(x, float(sample_rate_hz))
     fc = float(center_freq_hz) if center_freq_hz is not None and math.isfinite(center_freq_hz) else None
     native = abs(sample_rate_hz - FS) <= 1e-3 * FS
     shifts = [0.0] if native else _subband_shifts(sample_rate_hz, fc, SUBBAND_STEP_HZ)
