@@ -32,8 +32,8 @@ def flatten_narrowband(x: np.ndarray, sample_rate_hz: float, resolution_hz: floa
         Width over which the local (wideband) level is the median of the blocks (Hz); much wider than the
         peaks to remove (a GSM carrier occupies ~200 kHz).
     excess : float
-        Power ratio above the local level from which a block is pulled down (4: 6 dB; noise in a 5 kHz block
-        of an 80 ms capture fluctuates by ~5 %).
+        Power ratio above the local level from which a block is pulled down (4: 6 dB; noise in a 45 kHz block
+        of an 80 ms capture fluctuates by ~2 %).
     min_width_hz : float
         Narrowest peak pulled down (Hz, adjacent loud blocks): a carrier, not the receiver's DC spike or a
         spur (a receiver's own handling of those is left as it is).
@@ -63,8 +63,8 @@ def flatten_narrowband(x: np.ndarray, sample_rate_hz: float, resolution_hz: floa
     local = median_filter(p, size=max(int(round(span_hz / resolution_hz)) | 1, 3), mode="nearest")
     loud = p > excess * np.maximum(local, 1e-30)
     if loud.any():
-        runs, count = label(loud)
-        widths = np.bincount(runs)[1:] * resolution_hz
+        runs, _ = label(loud)
+        widths = np.bincount(runs)[1:] * (per_block * df)
         loud = np.isin(runs, 1 + np.flatnonzero(widths >= min_width_hz))
     if not loud.any():
         return x
