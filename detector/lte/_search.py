@@ -712,8 +712,9 @@ def search(x: np.ndarray, sample_rate_hz: float = FS, center_freq_hz: float | No
         # a narrowed crystal range that misses the true error still finds a strong PSS (the Zadoff-Chu
         # ridge), but the clock it assumes smears the SSS and a wrong N_ID1 wins (seen at z 7-8 with the
         # crystal 31 ppm outside a +-5 ppm range): a cell without a MIB is looked for again over the full range
-        return search(x, sample_rate_hz, center_freq_hz, dataclasses.replace(cfg, ppm_max=SearchConfig.ppm_max,
-                                                                              ppm_center=0.0))
+        # (`x` is already flattened)
+        return search(x, sample_rate_hz, center_freq_hz, dataclasses.replace(
+            cfg, ppm_max=SearchConfig.ppm_max, ppm_center=0.0, flatten_narrowband=False))
     return merged
 
 

@@ -256,6 +256,11 @@ class ScanRunner:
                     pass
             self._put(("end", None, None, None))
 
+    def _track(self, pending: collections.deque) -> None:
+        """Publish the steps handed to the workers and not yet reported (a list: the capture thread reads it
+        while this thread changes `pending`)."""
+        self._inflight = [p[0] for p in pending]
+
     def _step_finished(self, _future) -> None:
         with self._backlog:
             self._backlog.notify_all()
@@ -352,10 +357,10 @@ class ScanRunner:
                 return
             except BaseException:
                 pending.popleft()  # a receiver failed in its worker: the scan reports it as it would in-line
-                self._inflight = [p[0] for p in pending]
+                self._track(pending)
                 raise
             pending.popleft()
-            self._inflight = [p[0] for p in pending]
+            self._track(pending)
             self.stats.processing_s += cpu_s
             self._step_done(pass_index, step, recs + local_recs)
 
@@ -417,7 +422,7 @@ class ScanRunner:
                         self._share()  # (an estimate may have lapsed)
                         fut = pool.submit(process_step, self.step_analyzers, step, step_blocks)
                         pending.append((fut, local, pass_index, step))
-                        self._inflight = [p[0] for p in pending]
+                        self._track(pending)
                         fut.add_done_callback(self._step_finished)
                         step_blocks = []
                         self._drain(pending)  # the capture waits between steps while too many are pending
